@@ -40,3 +40,7 @@ class ModelLoadError(WhosaidError):
 
 class QuestionError(WhosaidError):
     """A question that cannot be answered as asked (empty, too long...)."""
+
+
+class UploadError(WhosaidError):
+    """An uploaded article file was refused (name, size, encoding or format); says why."""
