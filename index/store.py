@@ -1,0 +1,424 @@
+"""SQLite metadata with numbered migrations and generations.
+
+Every update writes one new generation inside one transaction: new article rows carry
+``gen_added``, replaced or removed ones get ``gen_removed``. A reader pinned to generation ``g``
+sees the articles with ``gen_added <= g < gen_removed``, so the old generation stays whole until
+the new one commits, and a killed update leaves nothing (the transaction rolls back). Passages
+and quotes hang off their article row and share its visibility; speakers are recomputed for
+each generation.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import IndexCorruptError
+from index.models import Article, ArticleInfo, Passage, Quote, Speaker
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE generations (
+        gen INTEGER PRIMARY KEY, created REAL NOT NULL, articles INTEGER, passages INTEGER,
+        quotes INTEGER, speakers INTEGER);
+    CREATE TABLE articles (
+        row_id INTEGER PRIMARY KEY, id TEXT NOT NULL, path TEXT, title TEXT, date TEXT,
+        source TEXT, url TEXT, content_hash TEXT NOT NULL, text TEXT NOT NULL,
+        gen_added INTEGER NOT NULL, gen_removed INTEGER);
+    CREATE INDEX articles_by_id ON articles(id);
+    CREATE TABLE passages (
+        row_id INTEGER PRIMARY KEY, article_row INTEGER NOT NULL REFERENCES articles(row_id),
+        ordinal INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        text TEXT NOT NULL, vector BLOB NOT NULL);
+    CREATE INDEX passages_by_article ON passages(article_row);
+    CREATE TABLE quotes (
+        row_id INTEGER PRIMARY KEY, article_row INTEGER NOT NULL REFERENCES articles(row_id),
+        passage_row INTEGER, text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        spans TEXT NOT NULL, kind TEXT NOT NULL, speaker TEXT, speaker_mention TEXT,
+        speaker_start INTEGER, speaker_end INTEGER, role TEXT, cue TEXT, speaker_kind TEXT,
+        resolved INTEGER NOT NULL, confidence REAL NOT NULL);
+    CREATE INDEX quotes_by_article ON quotes(article_row);
+    CREATE INDEX quotes_by_passage ON quotes(passage_row);
+    CREATE TABLE speakers (
+        gen INTEGER NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+        aliases TEXT NOT NULL, roles TEXT NOT NULL, quote_count INTEGER NOT NULL,
+        article_count INTEGER NOT NULL, articles TEXT NOT NULL, PRIMARY KEY (gen, id));
+    CREATE TABLE quote_speakers (
+        gen INTEGER NOT NULL, quote_row INTEGER NOT NULL, speaker_id INTEGER NOT NULL,
+        PRIMARY KEY (gen, quote_row));
+    CREATE INDEX quote_speakers_by_speaker ON quote_speakers(gen, speaker_id);
+    """,
+)
+
+_LIVE = "a.gen_added <= :gen AND (a.gen_removed IS NULL OR a.gen_removed > :gen)"
+_QUOTE_COLUMNS = (
+    'q.row_id, a.id, q.text, q.start, q."end", q.spans, q.kind, q.speaker, q.speaker_mention, '
+    "q.speaker_start, q.speaker_end, q.role, q.cue, q.speaker_kind, q.resolved, q.confidence"
+)
+
+
+class Store:
+    """One SQLite database in WAL mode; a connection per thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._migrate()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _migrate(self) -> None:
+        try:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(f"{self.path} is not a whosaid database: {exc}") from None
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # -- meta ---------------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def current_generation(self) -> int:
+        return int(self.get_meta("generation", "0") or 0)
+
+    def generation_info(self, gen: int) -> sqlite3.Row | None:
+        self.db.row_factory = sqlite3.Row
+        try:
+            return self.db.execute("SELECT * FROM generations WHERE gen = ?", (gen,)).fetchone()
+        finally:
+            self.db.row_factory = None
+
+    # -- writing (inside a transaction) --------------------------------------------------------
+
+    def live_hashes(self, gen: int) -> dict[str, tuple[int, str]]:
+        """Article id -> (row id, content hash) for the articles live in ``gen``."""
+        rows = self.db.execute(
+            f"SELECT id, row_id, content_hash FROM articles a WHERE {_LIVE}", {"gen": gen}
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def add_article(
+        self,
+        gen: int,
+        article: Article,
+        passages: Sequence[Passage],
+        vectors: np.ndarray,
+        quotes: Sequence[Quote],
+    ) -> list[int]:
+        """Insert an article live from ``gen`` on; returns its passages' row ids."""
+        db = self.db
+        cur = db.execute(
+            "INSERT INTO articles(id, path, title, date, source, url, content_hash, text, gen_added)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.id,
+                article.path,
+                article.title,
+                article.date,
+                article.source,
+                article.url,
+                article.content_hash,
+                article.text,
+                gen,
+            ),
+        )
+        article_row = cur.lastrowid
+        rows = []
+        for passage, vector in zip(passages, vectors, strict=True):
+            cur = db.execute(
+                'INSERT INTO passages(article_row, ordinal, start, "end", text, vector)'
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    article_row,
+                    passage.ordinal,
+                    passage.start,
+                    passage.end,
+                    passage.text,
+                    np.asarray(vector, dtype=np.float32).tobytes(),
+                ),
+            )
+            rows.append(int(cur.lastrowid or 0))
+        starts = [p.start for p in passages]
+        db.executemany(
+            'INSERT INTO quotes(article_row, passage_row, text, start, "end", spans, kind, speaker,'
+            " speaker_mention, speaker_start, speaker_end, role, cue, speaker_kind, resolved,"
+            " confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [_quote_row(article_row, _passage_of(q.start, starts, rows), q) for q in quotes],
+        )
+        return rows
+
+    def remove_article(self, gen: int, row_id: int) -> list[int]:
+        """Mark an article gone from ``gen`` on; returns its passages' row ids."""
+        self.db.execute("UPDATE articles SET gen_removed = ? WHERE row_id = ?", (gen, row_id))
+        return [
+            r[0]
+            for r in self.db.execute("SELECT row_id FROM passages WHERE article_row = ?", (row_id,))
+        ]
+
+    def replace_speakers(
+        self, gen: int, speakers: Sequence[Speaker], assignment: Iterable[tuple[int, int]]
+    ) -> None:
+        """Store the speaker registry of ``gen`` and which quote row belongs to which speaker."""
+        self.db.executemany(
+            "INSERT INTO speakers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    gen,
+                    s.id,
+                    s.name,
+                    s.kind,
+                    json.dumps(s.aliases),
+                    json.dumps(s.roles),
+                    s.quote_count,
+                    s.article_count,
+                    json.dumps(s.articles),
+                )
+                for s in speakers
+            ],
+        )
+        self.db.executemany(
+            "INSERT INTO quote_speakers VALUES (?, ?, ?)",
+            [(gen, quote_row, speaker_id) for quote_row, speaker_id in assignment],
+        )
+
+    def finish_generation(self, gen: int) -> None:
+        """Record the generation's counts and make it current (still inside the transaction)."""
+        counts = self.counts(gen)
+        self.db.execute(
+            "INSERT OR REPLACE INTO generations VALUES (?, ?, ?, ?, ?, ?)",
+            (gen, time.time(), *counts),
+        )
+        self.set_meta("generation", str(gen))
+
+    def purge_before(self, gen: int) -> None:
+        """Drop what no generation from ``gen`` on can see."""
+        with self.transaction() as db:
+            dead = "SELECT row_id FROM articles WHERE gen_removed IS NOT NULL AND gen_removed <= ?"
+            db.execute(f"DELETE FROM quotes WHERE article_row IN ({dead})", (gen,))
+            db.execute(f"DELETE FROM passages WHERE article_row IN ({dead})", (gen,))
+            db.execute(
+                "DELETE FROM articles WHERE gen_removed IS NOT NULL AND gen_removed <= ?", (gen,)
+            )
+            db.execute("DELETE FROM speakers WHERE gen < ?", (gen,))
+            db.execute("DELETE FROM quote_speakers WHERE gen < ?", (gen,))
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def counts(self, gen: int) -> tuple[int, int, int, int]:
+        """Articles, passages, quotes and speakers live in ``gen``."""
+        p = {"gen": gen}
+        one = lambda sql: int(self.db.execute(sql, p).fetchone()[0])  # noqa: E731
+        return (
+            one(f"SELECT count(*) FROM articles a WHERE {_LIVE}"),
+            one(
+                f"SELECT count(*) FROM passages JOIN articles a ON a.row_id = article_row WHERE {_LIVE}"
+            ),
+            one(
+                f"SELECT count(*) FROM quotes JOIN articles a ON a.row_id = article_row WHERE {_LIVE}"
+            ),
+            one("SELECT count(*) FROM speakers WHERE gen = :gen"),
+        )
+
+    def live_passages(self, gen: int) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Row ids, texts and vectors of every passage live in ``gen``, in row order."""
+        rows = self.db.execute(
+            "SELECT p.row_id, p.text, p.vector FROM passages p JOIN articles a"
+            f" ON a.row_id = p.article_row WHERE {_LIVE} ORDER BY p.row_id",
+            {"gen": gen},
+        ).fetchall()
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        vectors = (
+            np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+            if rows
+            else np.zeros((0, 0), dtype=np.float32)
+        )
+        return ids, [r[1] for r in rows], vectors
+
+    def passages_by_id(self, ids: Sequence[int]) -> dict[int, tuple]:
+        """Passage row id -> (text, start, end, article row, article id, title, date, source, url)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            'SELECT p.row_id, p.text, p.start, p."end", a.row_id, a.id, a.title, a.date, a.source,'
+            f" a.url FROM passages p JOIN articles a ON a.row_id = p.article_row"
+            f" WHERE p.row_id IN ({marks})",
+            list(ids),
+        )
+        return {r[0]: r[1:] for r in rows}
+
+    def quotes_in_passages(
+        self, gen: int, ids: Sequence[int]
+    ) -> dict[int, list[tuple[Quote, int | None]]]:
+        """Passage row id -> its quotes with their speaker ids in ``gen``."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT q.passage_row, {_QUOTE_COLUMNS}, qs.speaker_id FROM quotes q"
+            " JOIN articles a ON a.row_id = q.article_row"
+            " LEFT JOIN quote_speakers qs ON qs.quote_row = q.row_id AND qs.gen = ?"
+            f" WHERE q.passage_row IN ({marks}) ORDER BY q.start",
+            [gen, *ids],
+        )
+        out: dict[int, list[tuple[Quote, int | None]]] = {}
+        for r in rows:
+            out.setdefault(r[0], []).append((_quote_from_row(r[2:-1]), r[-1]))
+        return out
+
+    def quote_rows(
+        self, gen: int, *, article_id: str | None = None, speaker_id: int | None = None
+    ) -> list[tuple]:
+        """Quotes live in ``gen`` with their speaker id and article metadata."""
+        where, params = [_LIVE], {"gen": gen}
+        if article_id is not None:
+            where.append("a.id = :article")
+            params["article"] = article_id  # type: ignore[assignment]
+        if speaker_id is not None:
+            where.append("qs.speaker_id = :speaker")
+            params["speaker"] = speaker_id
+        return self.db.execute(
+            f"SELECT {_QUOTE_COLUMNS}, qs.speaker_id, a.title, a.date, a.source, a.url FROM quotes q"
+            " JOIN articles a ON a.row_id = q.article_row"
+            " LEFT JOIN quote_speakers qs ON qs.quote_row = q.row_id AND qs.gen = :gen"
+            f" WHERE {' AND '.join(where)} ORDER BY a.date DESC, a.id, q.start",
+            params,
+        ).fetchall()
+
+    def live_quotes(self, gen: int) -> list[tuple[int, Quote]]:
+        """(quote row id, Quote) for every quote live in ``gen``."""
+        return [(r[0], _quote_from_row(r)) for r in self.quote_rows(gen)]
+
+    def speakers(self, gen: int) -> list[Speaker]:
+        rows = self.db.execute("SELECT * FROM speakers WHERE gen = ? ORDER BY id", (gen,))
+        return [
+            Speaker(
+                r[1],
+                r[2],
+                r[3],
+                tuple(json.loads(r[4])),
+                tuple(json.loads(r[5])),
+                r[6],
+                r[7],
+                tuple(json.loads(r[8])),
+            )
+            for r in rows
+        ]
+
+    def articles(self, gen: int) -> list[ArticleInfo]:
+        rows = self.db.execute(
+            "SELECT a.id, a.title, a.date, a.source, a.url, a.path,"
+            " (SELECT count(*) FROM passages p WHERE p.article_row = a.row_id),"
+            " (SELECT count(*) FROM quotes q WHERE q.article_row = a.row_id)"
+            f" FROM articles a WHERE {_LIVE} ORDER BY a.date DESC, a.id",
+            {"gen": gen},
+        )
+        return [ArticleInfo(*r) for r in rows]
+
+    def article_text(self, gen: int, article_id: str) -> str | None:
+        row = self.db.execute(
+            f"SELECT text FROM articles a WHERE a.id = :id AND {_LIVE}",
+            {"gen": gen, "id": article_id},
+        ).fetchone()
+        return row[0] if row else None
+
+    def integrity_problems(self) -> list[str]:
+        """What `PRAGMA integrity_check` finds; empty when the database is sound."""
+        rows = [r[0] for r in self.db.execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+
+def _passage_of(offset: int, starts: list[int], rows: list[int]) -> int | None:
+    """The row of the passage that holds ``offset`` (the last one starting at or before it)."""
+    found = None
+    for start, row in zip(starts, rows, strict=True):
+        if start <= offset:
+            found = row
+    return found if found is not None else (rows[0] if rows else None)
+
+
+def _quote_row(article_row: int | None, passage_row: int | None, q: Quote) -> tuple:
+    return (
+        article_row,
+        passage_row,
+        q.text,
+        q.start,
+        q.end,
+        json.dumps(q.spans),
+        q.kind,
+        q.speaker,
+        q.speaker_mention,
+        q.speaker_start,
+        q.speaker_end,
+        q.role,
+        q.cue,
+        q.speaker_kind,
+        int(q.resolved),
+        q.confidence,
+    )
+
+
+def _quote_from_row(r: Sequence) -> Quote:
+    """Build a Quote from the columns of ``_QUOTE_COLUMNS`` (row id first)."""
+    return Quote(
+        article_id=r[1],
+        text=r[2],
+        start=r[3],
+        end=r[4],
+        spans=tuple(tuple(s) for s in json.loads(r[5])),  # type: ignore[misc]
+        kind=r[6],
+        speaker=r[7],
+        speaker_mention=r[8],
+        speaker_start=r[9],
+        speaker_end=r[10],
+        role=r[11],
+        cue=r[12],
+        speaker_kind=r[13] or "unknown",
+        resolved=bool(r[14]),
+        confidence=r[15],
+    )
