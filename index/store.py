@@ -308,7 +308,7 @@ class Store:
         )
         out: dict[int, list[tuple[Quote, int | None]]] = {}
         for r in rows:
-            out.setdefault(r[0], []).append((_quote_from_row(r[2:-1]), r[-1]))
+            out.setdefault(r[0], []).append((_quote_from_row(r[1:-1]), r[-1]))
         return out
 
     def quote_rows(

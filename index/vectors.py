@@ -33,14 +33,26 @@ class VectorIndex:
         if len(ids):
             self._index.remove_ids(np.asarray(ids, dtype=np.int64))
 
-    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """The ``k`` nearest ids with their cosine scores, best first."""
+    def search(
+        self, query: np.ndarray, k: int, selector: faiss.IDSelector | None = None
+    ) -> list[tuple[int, float]]:
+        """The ``k`` nearest ids with their cosine scores, best first; ``selector`` filters ids."""
         if not len(self) or k <= 0:
             return []
+        params = faiss.SearchParameters(sel=selector) if selector is not None else None
         scores, ids = self._index.search(
-            np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), min(k, len(self))
+            np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32),
+            min(k, len(self)),
+            params=params,
         )
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
+
+    def reconstruct(self, item: int) -> np.ndarray | None:
+        """The stored vector of an id, or None when it is not in the index."""
+        try:
+            return self._index.reconstruct(int(item))
+        except RuntimeError:
+            return None
 
     def ids(self) -> np.ndarray:
         """Every id in the index."""

@@ -1,0 +1,167 @@
+"""Resolve speaker mentions within one article: "he", "Kuleba", "the minister" -> a full name.
+
+Deliberately conservative: a mention that no rule supports stays as written and unresolved.
+The rules, in order of trust:
+1. a short name ("Kuleba", "Mr. Kuleba") takes the full name in the article with that surname
+   (the nearest one before it when two people share the surname);
+2. "the minister" takes the nearest person before it whose title contains "minister";
+3. "he"/"she" takes the nearest person before it, preferring sentence subjects and skipping
+   names inside quotation marks, within a few sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from index.cues import HONORIFICS, PERSON_LABEL, SUBJECT_DEPS, TITLE_WORDS
+from index.mentions import Mention, mention_of, name_parts
+from index.models import SpeakerKind
+
+# How far back a pronoun may look for its person, in sentences.
+PRONOUN_WINDOW_SENTENCES = 4
+_MALE = frozenset({"mr", "mr.", "he", "him", "his", "sir"})
+_FEMALE = frozenset({"mrs", "mrs.", "ms", "ms.", "miss", "she", "her", "dame", "madam"})
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A mention's canonical speaker within the article."""
+
+    speaker: str
+    kind: SpeakerKind
+    role: str | None
+    resolved: bool
+
+
+@dataclass
+class _Person:
+    name: str
+    start: int
+    subject: bool
+    gender: str | None
+    role: str | None
+
+
+@dataclass
+class ArticlePeople:
+    """The people named in one article, in text order, with their titles."""
+
+    people: list[_Person] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)  # full name -> first title seen
+
+    def full_name(self, name: str, before: int) -> str:
+        """The longest name in the article for the person called ``name`` near ``before``."""
+        first, surname = name_parts(name)
+        if not surname:
+            return name
+        matches = [p for p in self.people if _same_person(p.name, first, surname)]
+        if not matches:
+            return name
+        earlier = [p for p in matches if p.start <= before]
+        pool = earlier or matches
+        nearest = max(pool, key=lambda p: p.start) if earlier else pool[0]
+        best = [p.name for p in matches if name_parts(p.name) == name_parts(nearest.name)]
+        return max(best, key=lambda n: len(n.split())) if best else nearest.name
+
+
+def _same_person(candidate: str, first: str, surname: str) -> bool:
+    cand_first, cand_surname = name_parts(candidate)
+    if cand_surname.lower() != surname.lower():
+        return False
+    if not first or not cand_first:
+        return True
+    return cand_first.split()[0].lower() == first.split()[0].lower()
+
+
+def _gender(ent: Span) -> str | None:
+    before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+    if before in _MALE:
+        return "m"
+    if before in _FEMALE:
+        return "f"
+    return None
+
+
+def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
+    """Every PERSON entity outside quotation marks, with its title where the text gives one."""
+    people = ArticlePeople()
+    for ent in doc.ents:
+        if ent.label_ != PERSON_LABEL or in_quote(ent.start_char):
+            continue
+        mention = mention_of(ent.root)
+        name = mention.name or ent.text
+        if not name_parts(name)[1]:
+            continue
+        subject = ent.root.dep_ in SUBJECT_DEPS
+        people.people.append(_Person(name, ent.start_char, subject, _gender(ent), mention.role))
+    for person in people.people:
+        full = people.full_name(person.name, person.start)
+        if person.role and full not in people.roles:
+            people.roles[full] = person.role
+    return people
+
+
+def _pronoun_target(doc: Doc, people: ArticlePeople, mention: Mention) -> str | None:
+    gender = "m" if mention.head in _MALE else "f" if mention.head in _FEMALE else None
+    sent_starts = sorted({s.start_char for s in doc.sents if s.start_char <= mention.start})
+    window_start = sent_starts[-PRONOUN_WINDOW_SENTENCES] if sent_starts else 0
+    if len(sent_starts) < PRONOUN_WINDOW_SENTENCES:
+        window_start = 0
+    pool = [
+        p
+        for p in people.people
+        if window_start <= p.start < mention.start and (not gender or p.gender in (None, gender))
+    ]
+    if not pool:
+        return None
+    current = max(s for s in sent_starts) if sent_starts else 0
+    same_sentence = [p for p in pool if p.start >= current]
+    pool = same_sentence or pool
+    subjects = [p for p in pool if p.subject]
+    best = max(subjects or pool, key=lambda p: p.start)
+    return people.full_name(best.name, best.start)
+
+
+def _nominal_target(people: ArticlePeople, mention: Mention) -> str | None:
+    words = {w.strip(".,").lower() for w in mention.text.split()} - {"the", "a", "an"}
+    if not words or not words & TITLE_WORDS or mention.head not in TITLE_WORDS:
+        return None
+    titled = [
+        p
+        for p in people.people
+        if p.start < mention.start and p.role and mention.head in p.role.lower()
+    ]
+    if not titled:
+        return None
+    best = max(titled, key=lambda p: p.start)
+    return people.full_name(best.name, best.start)
+
+
+def resolve(doc: Doc, people: ArticlePeople, mention: Mention) -> Resolved:
+    """The canonical speaker for ``mention``, or the mention itself, unresolved."""
+    if mention.name:
+        if mention.kind == "organisation":
+            return Resolved(mention.name, "organisation", mention.role, True)
+        full = people.full_name(mention.name, mention.start)
+        kind: SpeakerKind = (
+            "person" if (mention.kind == "person" or full != mention.name) else mention.kind
+        )
+        return Resolved(full, kind, mention.role or people.roles.get(full), True)
+    if mention.pronoun:
+        target = _pronoun_target(doc, people, mention) if mention.kind == "person" else None
+    else:
+        target = _nominal_target(people, mention)
+    if target is None:
+        return Resolved(_as_written(mention.text), mention.kind, mention.role, False)
+    role = mention.role or people.roles.get(target)
+    return Resolved(target, "person", role, True)
+
+
+def _as_written(text: str) -> str:
+    words = text.split()
+    if words and words[0].lower() in HONORIFICS:
+        return text
+    return " ".join(words)

@@ -1,0 +1,107 @@
+"""Data for quote attribution: reporting verbs, dependency labels, titles and pronouns.
+
+Kept apart from the rules in ``quotes.py`` so that tuning the extractor means editing data,
+not code. Words are lower case; verbs are listed by lemma and expanded to their inflected
+forms by ``verb_forms`` (the pipeline runs without its lemmatizer, for speed).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+# Verbs that report speech or writing. A clause they govern is a quote; their subject is
+# the speaker.
+SPEECH_VERBS: frozenset[str] = frozenset(
+    """
+    say tell add note report write tweet post state declare announce explain argue
+    claim insist stress warn suggest acknowledge admit concede confirm deny reply
+    respond answer ask continue recall remark observe comment testify predict promise
+    vow pledge caution contend assert maintain emphasize emphasise mention reiterate
+    complain boast joke quip charge allege reveal disclose indicate signal urge
+    counter retort concur agree estimate point tout lament muse scoff
+    """.split()
+)
+
+# Verbs that report speech only with a following particle or preposition ("pointed out").
+PHRASAL_SPEECH: dict[str, frozenset[str]] = {
+    "point": frozenset({"out"}),
+}
+
+# Irregular inflections of the verbs above; regular ones are derived.
+IRREGULAR_FORMS: dict[str, tuple[str, ...]] = {
+    "say": ("say", "says", "said", "saying"),
+    "tell": ("tell", "tells", "told", "telling"),
+    "write": ("write", "writes", "wrote", "written", "writing"),
+    "tweet": ("tweet", "tweets", "tweeted", "tweeting"),
+    "post": ("post", "posts", "posted", "posting"),
+    "admit": ("admit", "admits", "admitted", "admitting"),
+    "quip": ("quip", "quips", "quipped", "quipping"),
+    "scoff": ("scoff", "scoffs", "scoffed", "scoffing"),
+}
+
+# Dependency labels (spaCy's English ClearNLP scheme).
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "parataxis"})
+CONTENT_DEPS = frozenset({"ccomp"})
+APPOSITION_DEPS = frozenset({"appos"})
+# Verbs whose subject is inherited from the governing verb ("..., adding that ...").
+INHERIT_SUBJECT_DEPS = frozenset({"advcl", "conj", "xcomp"})
+
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+GROUP_PRONOUNS = frozenset({"they", "we", "it"})
+FIRST_PERSON = frozenset({"i", "we"})
+
+# Titles written before a name; stripped for the canonical name, kept as a role when they
+# say something (an honorific like "Mr." says nothing).
+HONORIFICS = frozenset("mr mr. mrs mrs. ms ms. miss dr dr. sir dame madam mx mx.".split())
+TITLE_WORDS = frozenset(
+    """
+    president vice minister secretary senator sen sen. rep rep. representative governor gov
+    gov. mayor chancellor premier prime chairman chairwoman chair director spokesman
+    spokeswoman spokesperson ambassador general gen gen. admiral adm adm. colonel col col.
+    commander chief judge justice attorney speaker leader king queen prince princess pope
+    foreign defence defense deputy former acting candidate nominee adviser advisor aide
+    officer official ceo head envoy lt lt. capt capt. sgt sgt. rev rev. professor prof
+    prof. coach lawyer congressman congresswoman councilman councilwoman commissioner
+    analyst strategist economist manager
+    """.split()
+)
+NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+# Head nouns that make a speaker an organisation even without an ORG entity.
+ORG_HEADS = frozenset(
+    """
+    agency press news times post journal network ministry department committee campaign
+    party office council commission company corporation government administration
+    association union institute foundation bureau service television radio newspaper
+    outlet channel group court senate congress house embassy police army
+    """.split()
+)
+ORG_LABELS = frozenset({"ORG", "NORP", "GPE"})
+PERSON_LABEL = "PERSON"
+
+# Quotation marks. Single quotes are left out on purpose: they are apostrophes far more
+# often than quotes, and nested quotes live inside a double-quoted span anyway.
+OPEN_MARKS = frozenset({"\u201c", "\u201e", "\u00ab"})
+CLOSE_MARKS = frozenset({"\u201d", "\u00bb"})
+AMBIGUOUS_MARKS = frozenset({'"', "''"})
+
+
+def _regular_forms(lemma: str) -> tuple[str, ...]:
+    if lemma.endswith("e"):
+        return (lemma, lemma + "s", lemma + "d", lemma[:-1] + "ing")
+    if lemma.endswith("y") and lemma[-2:] not in ("ay", "ey", "oy"):
+        return (lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing")
+    if lemma.endswith(("sh", "ch", "ss", "x")):
+        return (lemma, lemma + "es", lemma + "ed", lemma + "ing")
+    return (lemma, lemma + "s", lemma + "ed", lemma + "ing")
+
+
+@lru_cache(maxsize=1)
+def verb_forms() -> dict[str, str]:
+    """Map every inflected form of a speech verb to its lemma ("said" -> "say")."""
+    forms: dict[str, str] = {}
+    for lemma in SPEECH_VERBS:
+        for form in IRREGULAR_FORMS.get(lemma) or _regular_forms(lemma):
+            forms[form] = lemma
+    return forms

@@ -1,0 +1,417 @@
+"""`Whosaid`: the one object the command line and the bot talk to.
+
+Blocking and thread-safe: the bot calls it from worker threads. Readers are served from the
+newest complete generation; a new generation written by any process is picked up on the next
+question, without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from index.build import Attributor, ProgressFn, check_model, run_update, vector_file
+from index.embedder import DEFAULT_MODEL, Embedder, make_embedder
+from index.errors import IndexMissingError, QuestionError, WhosaidError
+from index.locking import WriterLock
+from index.models import (
+    Answer,
+    Article,
+    ArticleInfo,
+    ArticleRef,
+    Quote,
+    QuoteRecord,
+    SearchResult,
+    Speaker,
+    Status,
+    UpdateReport,
+)
+from index.passages import PassageSettings
+from index.query import Query, parse_question
+from index.search import (
+    NO_ANSWER_COSINE,
+    SPEAKER_BOOST,
+    WHO_BOOST,
+    Candidate,
+    Searcher,
+    boost,
+    collapse_duplicates,
+)
+from index.store import Store
+from index.vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+CACHE_SIZE = 256
+
+
+@dataclass
+class Snapshot:
+    """Everything a reader needs from one generation, loaded once."""
+
+    gen: int
+    searcher: Searcher
+    speakers: list[Speaker]
+    speaker_passages: dict[int, set[int]]
+    passage_dates: dict[int, str | None]
+    newest: str | None
+
+
+def default_attributor() -> Attributor:
+    """spaCy-based attribution, loaded on first use."""
+    from index.quotes import attribute_many
+
+    def attribute(articles: Sequence[Article]) -> list[list[Quote]]:
+        return list(attribute_many([(a.text, a.id) for a in articles]))
+
+    return attribute
+
+
+class Whosaid:
+    """An index in a data folder: update it, ask it, list what it knows."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        model: str = DEFAULT_MODEL,
+        backend: str = "torch",
+        *,
+        embedder: Embedder | None = None,
+        attribute: Attributor | None = None,
+        passage_settings: PassageSettings | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.model = embedder.name if embedder else model
+        self._backend = backend
+        self._embedder = embedder
+        self._attribute = attribute
+        self.passage_settings = passage_settings or PassageSettings()
+        self._store: Store | None = None
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.RLock()
+        self._embed_lock = threading.Lock()
+        self._update_lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        with self._lock:
+            if self._store is None:
+                try:
+                    self.data_dir.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise WhosaidError(
+                        f"cannot create data folder {self.data_dir}: {exc.strerror}; "
+                        "set WHOSAID_DATA_DIR to a writable folder"
+                    ) from None
+                self._store = Store(self.data_dir / "whosaid.sqlite")
+            return self._store
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = make_embedder(self.model, self._backend)
+            return self._embedder
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    def has_index(self) -> bool:
+        """Whether a complete generation exists."""
+        return (self.data_dir / "whosaid.sqlite").exists() and self.store.current_generation() > 0
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def update(
+        self, articles_dir: Path, progress: ProgressFn | None = None, rebuild: bool = False
+    ) -> UpdateReport:
+        """Add new, replace changed and drop removed articles in one new generation."""
+        if not self._update_lock.acquire(blocking=False):
+            from index.errors import IndexBusyError
+
+            raise IndexBusyError("an index update is already running; wait for it to finish")
+        try:
+            with WriterLock(self.data_dir_created() / "writer.lock"):
+                attribute = self._attribute or default_attributor()
+                report = run_update(
+                    self.store,
+                    self.data_dir,
+                    Path(articles_dir),
+                    self.embedder,
+                    attribute,
+                    self.passage_settings,
+                    progress,
+                    rebuild,
+                )
+        finally:
+            self._update_lock.release()
+        return report
+
+    def data_dir_created(self) -> Path:
+        _ = self.store
+        return self.data_dir
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """The newest complete generation, loaded once per generation."""
+        gen = self.store.current_generation()
+        if gen == 0:
+            raise IndexMissingError(
+                f"there is no index in {self.data_dir} yet; build it with `whosaid index`"
+            )
+        with self._lock:
+            if self._snapshot is None or self._snapshot.gen != gen:
+                check_model(self.store, self.embedder, self.passage_settings)
+                self._snapshot = self._load(gen)
+                self._cache.clear()
+            return self._snapshot
+
+    def _load(self, gen: int) -> Snapshot:
+        store = self.store
+        ids, texts, stored = store.live_passages(gen)
+        try:
+            vectors = VectorIndex.load(vector_file(self.data_dir, gen))
+            if len(vectors) != len(ids):
+                raise WhosaidError(f"{len(vectors)} vectors for {len(ids)} passages")
+        except WhosaidError as exc:
+            log.warning(
+                "vector file of generation %d unusable (%s); rebuilt from the database", gen, exc
+            )
+            vectors = VectorIndex(stored.shape[1] if len(ids) else self.embedder.dim)
+            vectors.add(ids, stored)
+        speaker_passages: dict[int, set[int]] = {}
+        for passage_row, speaker_id in store.db.execute(
+            "SELECT q.passage_row, qs.speaker_id FROM quote_speakers qs"
+            " JOIN quotes q ON q.row_id = qs.quote_row WHERE qs.gen = ?",
+            (gen,),
+        ):
+            speaker_passages.setdefault(speaker_id, set()).add(passage_row)
+        dates = {int(i): None for i in ids}
+        for row, date in store.db.execute(
+            "SELECT p.row_id, a.date FROM passages p JOIN articles a ON a.row_id = p.article_row"
+            " WHERE p.row_id IN (SELECT value FROM json_each(?))",
+            (f"[{','.join(map(str, ids))}]",),
+        ):
+            dates[row] = date
+        known = [d for d in dates.values() if d]
+        log.info("loaded generation %d: %d passages", gen, len(ids))
+        return Snapshot(
+            gen,
+            Searcher(vectors, ids, texts),
+            store.speakers(gen),
+            speaker_passages,
+            dates,
+            max(known) if known else None,
+        )
+
+    def _embed_question(self, text: str) -> np.ndarray:
+        with self._embed_lock:
+            cached = self._cache.get(text)
+            if cached is not None:
+                self._cache.move_to_end(text)
+                return cached
+            vector = self.embedder.embed([text])[0]
+            self._cache[text] = vector
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return vector
+
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        speaker: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> SearchResult:
+        """The passages that answer a question, with their attributed quotes."""
+        question = " ".join(question.split())
+        if not question:
+            raise QuestionError("the question is empty; ask something about the articles")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise QuestionError(
+                f"the question is {len(question):,} characters long; keep it under {MAX_QUESTION_CHARS:,}"
+            )
+        snap = self.snapshot()
+        query = parse_question(
+            question, snap.speakers, snap.newest, speaker=speaker, since=since, until=until
+        )
+        result = SearchResult(
+            question,
+            (),
+            speaker_filter=query.speaker_name,
+            date_filter=(query.since or "", query.until or "")
+            if (query.since or query.until)
+            else None,
+        )
+        if speaker and not query.speaker_ids:
+            close = [s.name for s in self.speakers(speaker.split()[-1])][:5]
+            return replace(result, no_answer=True, closest=tuple(close))
+        allowed = self._allowed(snap, query)
+        ranked = self._rank(snap, query, allowed, k)
+        if not ranked or _weak(ranked[0]):
+            return replace(result, no_answer=True, closest=self._closest(snap, ranked))
+        groups = collapse_duplicates(
+            [c.passage_id for c in ranked[: k * 3]],
+            snap.searcher.passage_vectors(c.passage_id for c in ranked[: k * 3]),
+        )
+        scores = {c.passage_id: c.score for c in ranked}
+        return replace(result, answers=tuple(self._answers(snap, groups[:k], scores)))
+
+    def _allowed(self, snap: Snapshot, query: Query) -> set[int] | None:
+        allowed: set[int] | None = None
+        if query.speaker_ids and query.speaker_is_subject:
+            allowed = set().union(*(snap.speaker_passages.get(i, set()) for i in query.speaker_ids))
+        if query.since or query.until:
+            lo, hi = query.since or "0000", query.until or "9999"
+            dated = {p for p, d in snap.passage_dates.items() if d and lo <= d <= hi}
+            allowed = dated if allowed is None else allowed & dated
+        return allowed
+
+    def _rank(
+        self, snap: Snapshot, query: Query, allowed: set[int] | None, k: int
+    ) -> list[Candidate]:
+        vector = self._embed_question(query.text)
+        candidates = snap.searcher.search(query, vector, allowed, k)
+        factors: dict[int, float] = {}
+        if query.speaker_ids and not query.speaker_is_subject:
+            for pid in set().union(
+                *(snap.speaker_passages.get(i, set()) for i in query.speaker_ids)
+            ):
+                factors[pid] = SPEAKER_BOOST
+        if query.who:
+            for pid in (
+                set().union(*snap.speaker_passages.values()) if snap.speaker_passages else ()
+            ):
+                factors[pid] = factors.get(pid, 1.0) * WHO_BOOST
+        by_id = {c.passage_id: c for c in candidates}
+        return [
+            replace(by_id[i], score=s)
+            for i, s in boost([(c.passage_id, c.score) for c in candidates], factors)
+        ]
+
+    def _closest(self, snap: Snapshot, ranked: list[Candidate]) -> tuple[str, ...]:
+        rows = self.store.passages_by_id([c.passage_id for c in ranked[:10]])
+        titles = [
+            r[5] or r[4] for r in (rows[c.passage_id] for c in ranked[:10] if c.passage_id in rows)
+        ]
+        return tuple(dict.fromkeys(titles))[:3]
+
+    def _answers(
+        self, snap: Snapshot, groups: list[tuple[int, list[int]]], scores: dict[int, float]
+    ) -> list[Answer]:
+        ids = [i for kept, dups in groups for i in (kept, *dups)]
+        rows = self.store.passages_by_id(ids)
+        quotes = self.store.quotes_in_passages(snap.gen, [kept for kept, _ in groups])
+        roles = {s.id: s.roles[0] for s in snap.speakers if s.roles}
+        names = {s.id: s.name for s in snap.speakers}
+        answers = []
+        for kept, dups in groups:
+            text, start, end, _, *article = rows[kept]
+            found = quotes.get(kept, [])
+            others = sorted(
+                (_ref(rows[d][4:]) for d in dups if d in rows), key=lambda r: r.date or ""
+            )
+            answers.append(
+                Answer(
+                    article=_ref(article),
+                    passage_id=kept,
+                    text=text,
+                    start=start,
+                    end=end,
+                    score=round(scores.get(kept, 0.0), 6),
+                    quotes=tuple(replace(q, speaker=names.get(sid, q.speaker)) for q, sid in found),
+                    roles={names[sid]: roles[sid] for _, sid in found if sid in roles},
+                    also_in=tuple(o for o in others if o.article_id != article[0]),
+                )
+            )
+        return answers
+
+    # -- listings ---------------------------------------------------------------------------
+
+    def speakers(self, query: str | None = None, sort: str = "quotes") -> list[Speaker]:
+        """Every speaker, optionally those whose name or alias contains ``query``."""
+        found = self.snapshot().speakers
+        if query:
+            needle = query.lower().strip()
+            found = [s for s in found if any(needle in n.lower() for n in (s.name, *s.aliases))]
+        keys: dict[str, Callable[[Speaker], object]] = {
+            "quotes": lambda s: (-s.quote_count, s.name),
+            "articles": lambda s: (-s.article_count, -s.quote_count, s.name),
+            "name": lambda s: s.name.lower(),
+        }
+        if sort not in keys:
+            raise QuestionError(f"sort must be one of {', '.join(keys)}")
+        return sorted(found, key=keys[sort])  # type: ignore[arg-type]
+
+    def find_speaker(self, name: str) -> Speaker | None:
+        """The speaker a name or alias means, if any."""
+        wanted = name.strip().lower()
+        matches = [
+            s
+            for s in self.snapshot().speakers
+            if wanted in (n.lower() for n in (s.name, *s.aliases))
+        ]
+        return max(matches, key=lambda s: s.quote_count) if matches else None
+
+    def speaker_quotes(self, name: str) -> list[QuoteRecord]:
+        """A speaker's quotes, newest article first; [] for an unknown name."""
+        speaker = self.find_speaker(name)
+        if speaker is None:
+            return []
+        gen = self.snapshot().gen
+        return [_record(r, speaker.name) for r in self.store.quote_rows(gen, speaker_id=speaker.id)]
+
+    def quotes(self, article_id: str | None = None) -> list[QuoteRecord]:
+        """Every quote, or those of one article."""
+        snap = self.snapshot()
+        names = {s.id: s.name for s in snap.speakers}
+        rows = self.store.quote_rows(snap.gen, article_id=article_id)
+        return [_record(r, names.get(r[16])) for r in rows]
+
+    def articles(self) -> list[ArticleInfo]:
+        return self.store.articles(self.snapshot().gen)
+
+    def article_text(self, article_id: str) -> str | None:
+        return self.store.article_text(self.snapshot().gen, article_id)
+
+    def status(self) -> Status:
+        gen = self.store.current_generation()
+        counts = self.store.counts(gen) if gen else (0, 0, 0, 0)
+        info = self.store.generation_info(gen) if gen else None
+        return Status(
+            *counts,
+            generation=gen,
+            built_at=info["created"] if info else None,
+            model=self.store.get_meta("model") or self.model,
+            data_dir=str(self.data_dir),
+        )
+
+
+def _weak(best: Candidate) -> bool:
+    return best.cosine < NO_ANSWER_COSINE
+
+
+def _ref(article: Sequence) -> ArticleRef:
+    return ArticleRef(*article)
+
+
+def _record(row: Sequence, speaker_name: str | None) -> QuoteRecord:
+    from index.store import _quote_from_row
+
+    quote = _quote_from_row(row[:16])
+    if speaker_name:
+        quote = replace(quote, speaker=speaker_name)
+    return QuoteRecord(quote, row[16], *row[17:21])

@@ -1,0 +1,156 @@
+"""Speaker mentions: the subject of a reporting verb, its name, role and kind.
+
+Everything here looks at one mention in its sentence; resolving mentions against each other
+across the article ("he", "Kuleba", "the minister") is ``coref.py``'s job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from index.cues import (
+    APPOSITION_DEPS,
+    FIRST_PERSON,
+    GROUP_PRONOUNS,
+    HONORIFICS,
+    INHERIT_SUBJECT_DEPS,
+    NAME_SUFFIXES,
+    ORG_HEADS,
+    ORG_LABELS,
+    PERSON_LABEL,
+    PERSON_PRONOUNS,
+    SUBJECT_DEPS,
+    TITLE_WORDS,
+)
+from index.models import SpeakerKind
+
+# Modifiers that belong in a mention as written ("the Ukrainian foreign minister").
+_MENTION_LEFT_DEPS = frozenset({"det", "compound", "amod", "poss", "nmod", "nummod", "case"})
+_NAME_TAGS = frozenset({"NNP", "NNPS"})
+_POSSESSIVE = ("'s", "\u2019s")
+MAX_MENTION_TOKENS = 12
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A speaker as written, and what the sentence says about it."""
+
+    text: str
+    start: int
+    end: int
+    name: str | None  # a proper name without honorifics, or None for "he", "the minister"
+    role: str | None
+    kind: SpeakerKind
+    pronoun: bool = False
+    head: str = ""  # the head word, lower case ("minister", "he", "kuleba")
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The subject of ``verb``, borrowed from the verb it hangs off when it has none."""
+    for _ in range(3):
+        for child in verb.children:
+            if child.dep_ in SUBJECT_DEPS:
+                return child
+        if verb.dep_ not in INHERIT_SUBJECT_DEPS or verb.head is verb:
+            return None
+        verb = verb.head
+    return None
+
+
+def _mention_tokens(head: Token) -> list[Token]:
+    left = [t for t in head.lefts if t.dep_ in _MENTION_LEFT_DEPS]
+    start = min([head.i] + [t.left_edge.i for t in left])
+    # Flat names to the right ("Kuleba" in "Dmytro Kuleba" when parsed head-first).
+    end = head.i
+    for right in head.rights:
+        if right.dep_ in ("compound", "flat") and right.i == end + 1:
+            end = right.i
+    tokens = list(head.doc[start : end + 1])
+    return tokens[-MAX_MENTION_TOKENS:]
+
+
+def _entity(doc_span: Span, labels: frozenset[str] | set[str]) -> Span | None:
+    for ent in doc_span.ents:
+        if ent.label_ in labels:
+            return ent
+    return None
+
+
+def clean_name(text: str) -> str:
+    """A name without honorifics, possessive or surrounding punctuation ("Mr. Trump's" -> "Trump")."""
+    words = text.replace("\n", " ").split()
+    while words and words[0].lower().rstrip(",") in HONORIFICS | {"the"}:
+        words = words[1:]
+    if words and words[-1].endswith(_POSSESSIVE):
+        words[-1] = words[-1][:-2]
+    return " ".join(words).strip(" ,.;:\"'\u2019\u201c\u201d()")
+
+
+def _role_before(tokens: list[Token], ent_start: int) -> str | None:
+    words = [t for t in tokens if t.i < ent_start and t.dep_ != "det" and not t.is_punct]
+    if not words or not any(t.lower_ in TITLE_WORDS or t.is_title for t in words):
+        return None
+    if all(t.lower_ in HONORIFICS for t in words):
+        return None
+    return " ".join(t.text for t in words)
+
+
+def _apposition_role(head: Token) -> str | None:
+    for child in head.rights:
+        if child.dep_ in APPOSITION_DEPS:
+            words = [t for t in child.subtree if t.dep_ != "relcl"]
+            span = head.doc[words[0].i : child.right_edge.i + 1]
+            text = span.text.strip(" ,")
+            return text[4:] if text.lower().startswith("the ") else text
+    return None
+
+
+def _kind(tokens: list[Token], span: Span, head: Token) -> SpeakerKind:
+    if _entity(span, {PERSON_LABEL}) is not None:
+        return "person"
+    if _entity(span, ORG_LABELS) is not None or head.lower_ in ORG_HEADS:
+        return "organisation"
+    if head.tag_ in _NAME_TAGS and len([t for t in tokens if t.tag_ in _NAME_TAGS]) >= 2:
+        return "person"
+    return "unknown"
+
+
+def mention_of(head: Token) -> Mention:
+    """Read the mention whose head is ``head`` (usually a reporting verb's subject)."""
+    doc = head.doc
+    lower = head.lower_
+    if lower in PERSON_PRONOUNS | GROUP_PRONOUNS | FIRST_PERSON or head.tag_ == "PRP":
+        kind: SpeakerKind = "person" if lower in PERSON_PRONOUNS | {"i"} else "unknown"
+        return Mention(head.text, head.idx, head.idx + len(head), None, None, kind, True, lower)
+    tokens = _mention_tokens(head)
+    span = doc[tokens[0].i : tokens[-1].i + 1]
+    kind = _kind(tokens, span, head)
+    person = _entity(span, {PERSON_LABEL})
+    name = role = None
+    if person is not None:
+        name = clean_name(person.text)
+        role = _role_before(tokens, person.start)
+    elif kind == "organisation" or head.tag_ in _NAME_TAGS:
+        name = _proper_name(tokens)
+    role = role or _apposition_role(head)
+    text = span.text
+    return Mention(text, span.start_char, span.end_char, name or None, role, kind, False, lower)
+
+
+def _proper_name(tokens: list[Token]) -> str | None:
+    """The capitalised run of a mention ("the Associated Press" -> "Associated Press")."""
+    words = [t for t in tokens if t.tag_ in _NAME_TAGS or (t.is_title and t.dep_ == "compound")]
+    if not words:
+        return None
+    text = clean_name(tokens[0].doc[words[0].i : words[-1].i + 1].text)
+    return text or None
+
+
+def name_parts(name: str) -> tuple[str, str]:
+    """(first names, surname) of a person's name, suffixes dropped ("Martin Luther King Jr.")."""
+    words = [w for w in clean_name(name).split() if w.lower().rstrip(",") not in NAME_SUFFIXES]
+    if not words:
+        return "", ""
+    return " ".join(words[:-1]), words[-1]

@@ -1,0 +1,149 @@
+"""Pure question understanding: who is asked about, which dates, what kind of question.
+
+No hosted service: speakers are matched against the registry's names and aliases, dates by
+pattern, relative dates ("last March") against the newest article's date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.models import Speaker
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH_YEAR = re.compile(rf"\b(?:in\s+)?({_MONTH})\.?,?\s+(\d{{4}})\b", re.IGNORECASE)
+_LAST_MONTH = re.compile(rf"\b(last|this|in)\s+({_MONTH})\b(?!\.?,?\s+\d)", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:in|during|of)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+_WHO = re.compile(r"^\s*(who|which\s+\w+)\b", re.IGNORECASE)
+# Words after a name that make it the one whose words are asked for ("did X say", "X's view").
+_SPEECH_AFTER = re.compile(
+    r"^\W{0,3}(?:'s?\s+)?(?:\w+\s+){0,2}?(say|said|says|think|thinks|thought|claim|claimed|tell|told|"
+    r"argue|argued|want|wants|wanted|believe|believes|warn|warned|promise|promised|call|called|"
+    r"view|views|position|stance|comments?|remarks?|statement|words|respond|responded)\b",
+    re.IGNORECASE,
+)
+_SPEECH_BEFORE = re.compile(r"\b(according to|did|does|do|has|have|from|by)\s*$", re.IGNORECASE)
+_WORD = re.compile(r"[\w’']+")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question taken apart."""
+
+    text: str
+    speaker_ids: tuple[int, ...] = ()
+    speaker_name: str | None = None
+    speaker_is_subject: bool = False  # the question asks what this speaker said
+    since: str | None = None
+    until: str | None = None
+    who: bool = False
+
+
+def month_range(year: int, month: int) -> tuple[str, str]:
+    """The first and last day of a month, ISO."""
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, 1).isoformat(), dt.date(year, month, last).isoformat()
+
+
+def find_dates(question: str, newest: str | None) -> tuple[str, str] | None:
+    """A date range named in the question, if any."""
+    match = _MONTH_YEAR.search(question)
+    if match:
+        return month_range(int(match.group(2)), MONTHS[match.group(1).lower()])
+    match = _LAST_MONTH.search(question)
+    if match and newest:
+        ref = dt.date.fromisoformat(newest)
+        month = MONTHS[match.group(2).lower()]
+        year = ref.year if month <= ref.month else ref.year - 1
+        if match.group(1).lower() == "last" and month == ref.month:
+            year -= 1
+        return month_range(year, month)
+    match = _YEAR.search(question)
+    if match:
+        year = int(match.group(1))
+        return f"{year}-01-01", f"{year}-12-31"
+    return None
+
+
+def find_speaker(question: str, speakers: Sequence[Speaker]) -> tuple[Speaker, bool] | None:
+    """The registry speaker the question names, and whether it asks what they said.
+
+    A surname alone picks the speaker with most quotes among those who share it. Lower-case
+    names count only when the whole question is lower case, so "will" or "young" in a sentence
+    does not turn into a speaker called Will or Young.
+    """
+    lowered = question == question.lower()
+    best: tuple[int, int, Speaker, int, int] | None = None
+    for speaker in speakers:
+        for name in _names(speaker):
+            for match in re.finditer(
+                rf"(?<![\w]){re.escape(name)}(?![\w])", question, re.IGNORECASE
+            ):
+                if not lowered and not match.group(0)[:1].isupper():
+                    continue
+                rank = (len(name.split()), speaker.quote_count)
+                if best is None or rank > best[:2]:
+                    best = (*rank, speaker, match.start(), match.end())
+    if best is None:
+        return None
+    _, _, speaker, start, end = best
+    subject = bool(_SPEECH_AFTER.match(question[end:]) or _SPEECH_BEFORE.search(question[:start]))
+    return speaker, subject
+
+
+def _names(speaker: Speaker) -> list[str]:
+    """Full names and aliases, plus a person's surname, at least 3 letters long."""
+    names = {speaker.name, *speaker.aliases}
+    if speaker.kind == "person" and len(speaker.name.split()) > 1:
+        names.add(speaker.name.split()[-1])
+    return [n for n in names if len(n) >= 3 and n.lower() not in _NOT_NAMES]
+
+
+_NOT_NAMES = {"he", "she", "they", "the", "who", "his", "her", "officials", "official", "it"}
+
+
+def parse_question(
+    question: str,
+    speakers: Sequence[Speaker],
+    newest: str | None,
+    *,
+    speaker: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Query:
+    """Take a question apart; explicit options win over what the text says."""
+    found = None
+    if speaker:
+        found = _explicit_speaker(speaker, speakers)
+    else:
+        found = find_speaker(question, speakers)
+    dates = None if (since or until) else find_dates(question, newest)
+    ids: tuple[int, ...] = ()
+    name = None
+    subject = False
+    if found:
+        ids, name, subject = (found[0].id,), found[0].name, found[1] or bool(speaker)
+    return Query(
+        text=question,
+        speaker_ids=ids,
+        speaker_name=name if found else speaker,
+        speaker_is_subject=subject,
+        since=since or (dates[0] if dates else None),
+        until=until or (dates[1] if dates else None),
+        who=bool(_WHO.match(question)),
+    )
+
+
+def _explicit_speaker(name: str, speakers: Sequence[Speaker]) -> tuple[Speaker, bool] | None:
+    wanted = name.strip().lower()
+    exact = [s for s in speakers if wanted in {n.lower() for n in (s.name, *s.aliases)}]
+    if exact:
+        return max(exact, key=lambda s: s.quote_count), True
+    found = find_speaker(name, speakers)
+    return (found[0], True) if found else None

@@ -1,0 +1,144 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) lists fused by reciprocal rank.
+
+Fusion and ranking are small pure functions over ``(id, score)`` lists; `Searcher` holds one
+generation's indexes and answers a parsed `Query` with ranked passage ids.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import bm25s
+import faiss
+import numpy as np
+
+from index.query import Query
+from index.vectors import VectorIndex
+
+RRF_K = 60
+CANDIDATES = 100
+# Scores of the fused list are relative; whether anything answers at all is judged on the
+# best passage's cosine similarity and its BM25 coverage (see docs/retrieval.md).
+NO_ANSWER_COSINE = 0.30
+DUPLICATE_COSINE = 0.97
+SPEAKER_BOOST = 2.0
+WHO_BOOST = 1.3
+_TOKEN = re.compile(r"\w+")
+_STOPWORDS = frozenset(
+    "a an and are as at be by did do does for from has have he her his how i in is it its of on "
+    "or she so that the their them they this to was were what when where which who whom why will "
+    "with would you about said say says".split()
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens without stop words, for BM25."""
+    return [t for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS]
+
+
+def rrf(lists: Iterable[Sequence[tuple[int, float]]], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: sum of 1 / (k + rank) over the lists, best first."""
+    scores: dict[int, float] = {}
+    for ranked in lists:
+        for rank, (item, _) in enumerate(ranked, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda pair: pair[1], reverse=True)
+
+
+def boost(
+    ranked: Sequence[tuple[int, float]], factors: dict[int, float]
+) -> list[tuple[int, float]]:
+    """Multiply the scores of some ids, then sort again."""
+    out = [(item, score * factors.get(item, 1.0)) for item, score in ranked]
+    return sorted(out, key=lambda pair: pair[1], reverse=True)
+
+
+def collapse_duplicates(
+    ranked: Sequence[int], vectors: dict[int, np.ndarray], threshold: float = DUPLICATE_COSINE
+) -> list[tuple[int, list[int]]]:
+    """Group near-identical passages under the best-ranked one: ``[(kept, [duplicates])]``."""
+    groups: list[tuple[int, list[int]]] = []
+    for item in ranked:
+        vec = vectors.get(item)
+        for kept, dups in groups:
+            other = vectors.get(kept)
+            if vec is not None and other is not None and float(vec @ other) >= threshold:
+                dups.append(item)
+                break
+        else:
+            groups.append((item, []))
+    return groups
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A ranked passage with the evidence the no-answer decision needs."""
+
+    passage_id: int
+    score: float
+    cosine: float
+    bm25: float
+
+
+class Searcher:
+    """One generation's passages: FAISS vectors, a BM25 index, and filter data."""
+
+    def __init__(self, vectors: VectorIndex, row_ids: np.ndarray, texts: list[str]) -> None:
+        self.vectors = vectors
+        self.row_ids = row_ids
+        self._position = {int(r): i for i, r in enumerate(row_ids)}
+        self.bm25: bm25s.BM25 | None = None
+        if texts:
+            self.bm25 = bm25s.BM25()
+            self.bm25.index([tokenize(t) for t in texts], show_progress=False)
+
+    def search(
+        self, query: Query, vector: np.ndarray, allowed: set[int] | None, k: int
+    ) -> list[Candidate]:
+        """Fused candidates, best first; ``allowed`` restricts to those passage ids."""
+        if allowed is not None and not allowed:
+            return []
+        dense = self._dense(vector, allowed)
+        lexical = self._lexical(query.text, allowed)
+        cosine = dict(dense)
+        lex = dict(lexical)
+        fused = rrf([dense, lexical])
+        for item, _ in lexical:
+            cosine.setdefault(item, self._cosine(item, vector))
+        return [
+            Candidate(i, s, cosine.get(i, 0.0), lex.get(i, 0.0)) for i, s in fused[: max(k, 1) * 10]
+        ]
+
+    def _dense(self, vector: np.ndarray, allowed: set[int] | None) -> list[tuple[int, float]]:
+        if allowed is None:
+            return self.vectors.search(vector, CANDIDATES)
+        selector = faiss.IDSelectorBatch(np.fromiter(allowed, dtype=np.int64))
+        return self.vectors.search(vector, CANDIDATES, selector=selector)
+
+    def _lexical(self, text: str, allowed: set[int] | None) -> list[tuple[int, float]]:
+        tokens = tokenize(text)
+        if self.bm25 is None or not tokens:
+            return []
+        scores = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+        if allowed is not None:
+            mask = np.zeros(len(scores), dtype=bool)
+            mask[[self._position[a] for a in allowed if a in self._position]] = True
+            scores = np.where(mask, scores, 0.0)
+        n = min(CANDIDATES, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top])]
+        return [(int(self.row_ids[i]), float(scores[i])) for i in top if scores[i] > 0]
+
+    def _cosine(self, item: int, vector: np.ndarray) -> float:
+        stored = self.vectors.reconstruct(item)
+        return float(stored @ vector) if stored is not None else 0.0
+
+    def passage_vectors(self, ids: Iterable[int]) -> dict[int, np.ndarray]:
+        out = {}
+        for item in ids:
+            vec = self.vectors.reconstruct(item)
+            if vec is not None:
+                out[item] = vec
+        return out
