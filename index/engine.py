@@ -66,10 +66,10 @@ class Snapshot:
 
 def default_attributor() -> Attributor:
     """spaCy-based attribution, loaded on first use."""
-    from index.quotes import attribute_many
+    from index.nlp import attribute_many
 
     def attribute(articles: Sequence[Article]) -> list[list[Quote]]:
-        return list(attribute_many([(a.text, a.id) for a in articles]))
+        return list(attribute_many([(a.id, a.text) for a in articles]))
 
     return attribute
 
