@@ -1,0 +1,198 @@
+"""The Discord bot: one Bot subclass over a `Whosaid` engine, features in cogs.
+
+The engine is passed in (tests hand in their own); every engine call is blocking and runs in
+a worker thread. Errors a user can cause become short ephemeral messages; anything else is
+logged with a traceback and the user gets an apology carrying an error id to quote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import Settings, load_settings
+from bot.render import NO_MENTIONS, Reply
+from index.errors import WhosaidError
+
+if TYPE_CHECKING:
+    from index.engine import Whosaid
+
+log = logging.getLogger("whosaid.bot")
+
+EXTENSIONS = ("bot.cogs.ask", "bot.cogs.speakers", "bot.cogs.admin")
+
+
+class BotStartError(WhosaidError):
+    """The bot cannot start: no token, a token Discord refuses, or intents not enabled."""
+
+
+class UserError(app_commands.AppCommandError):
+    """A refusal worded for the user (not an admin, on cooldown...); shown as it is."""
+
+
+class WhosaidTree(app_commands.CommandTree):
+    """The command tree whose error handler speaks to the user and never lets one fail loud."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        original = getattr(error, "original", error)
+        message = user_message(original)
+        if message is None:
+            error_id = self.client.report_unexpected(original, _describe(interaction))  # type: ignore[attr-defined]
+            message = (
+                f"Sorry, something went wrong on my side (error id `{error_id}`). "
+                "It has been logged; please try again later."
+            )
+        await reply_privately(interaction, message)
+
+
+def user_message(error: BaseException) -> str | None:
+    """The message a user sees for an error they caused, or None for a bug."""
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: you can ask again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command works in a server, not in direct messages."
+    if isinstance(error, (UserError, app_commands.CheckFailure, app_commands.TransformerError)):
+        return str(error)
+    if isinstance(error, WhosaidError):
+        return str(error)
+    return None
+
+
+async def reply_privately(interaction: discord.Interaction, message: str) -> None:
+    """Tell only the user; a public "thinking…" placeholder is removed first."""
+    try:
+        if not interaction.response.is_done():
+            await interaction.response.send_message(message, ephemeral=True)
+            return
+        if not interaction.extras.get("answered"):
+            try:
+                await interaction.delete_original_response()
+            except discord.HTTPException:
+                pass  # already gone; the followup below still tells the user
+        await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException:
+        log.warning("could not tell user about an error in %s", _describe(interaction))
+
+
+async def send_replies(interaction: discord.Interaction, replies: Sequence[Reply]) -> None:
+    """Send rendered messages as the answer to a (deferred) interaction."""
+    for reply in replies:
+        await interaction.followup.send(
+            content=reply.content or discord.utils.MISSING,
+            embeds=list(reply.embeds),
+            allowed_mentions=NO_MENTIONS,
+        )
+        interaction.extras["answered"] = True
+
+
+class WhosaidBot(commands.Bot):
+    """The bot: settings and engine passed in, cogs loaded and commands synced in setup_hook."""
+
+    def __init__(self, settings: Settings, engine: Whosaid, **options: Any) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = settings.message_content
+        options.setdefault("chunk_guilds_at_startup", False)
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # required, unused: on_message is overridden
+            intents=intents,
+            allowed_mentions=NO_MENTIONS,
+            help_command=None,
+            tree_cls=WhosaidTree,
+            **options,
+        )
+        self.settings = settings
+        self.engine = engine
+
+    async def setup_hook(self) -> None:
+        for name in EXTENSIONS:
+            await self.load_extension(name)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Sync to the configured guilds (instant, for development) or globally (slow to show)."""
+        if not self.settings.guild_ids:
+            synced = await self.tree.sync()
+            log.info("synced %d commands globally", len(synced))
+            return
+        for guild_id in self.settings.guild_ids:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to guild %d", len(synced), guild_id)
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No prefix commands: questions by mention are handled by the ask cog's listener."""
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """An event handler raised: log it with an id; the bot carries on."""
+        error = sys.exc_info()[1]
+        if error is not None:
+            self.report_unexpected(error, event_method)
+
+    def report_unexpected(self, error: BaseException, where: str) -> str:
+        """Log a bug with its traceback under a short id the user can quote; return the id."""
+        error_id = uuid.uuid4().hex[:8]
+        log.error("error %s in %s", error_id, where, exc_info=error)
+        return error_id
+
+
+def _describe(interaction: discord.Interaction) -> str:
+    name = interaction.command.qualified_name if interaction.command else interaction.type.name
+    return f"/{name} by user {interaction.user.id}"
+
+
+def create_bot(
+    settings: Settings | None = None, engine: Whosaid | None = None, **options: Any
+) -> WhosaidBot:
+    """Build the bot; the engine is made from the settings unless one is passed in."""
+    settings = settings or load_settings()
+    if engine is None:
+        from index.engine import Whosaid
+
+        engine = Whosaid(
+            settings.data_dir,
+            model=settings.embedding_model,
+            backend=settings.embedding_backend,
+        )
+    return WhosaidBot(settings, engine, **options)
+
+
+def run_bot(settings: Settings) -> None:
+    """Log in and serve until stopped; a start-up problem raises `BotStartError` saying why."""
+    if not settings.discord_token:
+        raise BotStartError(
+            "DISCORD_TOKEN is not set: put the bot token from the Discord developer portal "
+            "(Applications > your app > Bot > Reset Token) in .env or the environment"
+        )
+    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level))
+    bot = create_bot(settings)
+    try:
+        asyncio.run(_serve(bot, settings.discord_token))
+    except discord.LoginFailure:
+        raise BotStartError(
+            "Discord refused the token in DISCORD_TOKEN: copy it again from the developer "
+            "portal (Bot > Reset Token); it is not the application id or the client secret"
+        ) from None
+    except discord.PrivilegedIntentsRequired:
+        raise BotStartError(
+            "WHOSAID_MESSAGE_CONTENT is on but the Message Content Intent is not enabled: "
+            "turn it on in the developer portal (Bot > Privileged Gateway Intents) or set "
+            "WHOSAID_MESSAGE_CONTENT=false to use slash commands only"
+        ) from None
+    except KeyboardInterrupt:
+        pass
+
+
+async def _serve(bot: WhosaidBot, token: str) -> None:
+    async with bot:
+        await bot.start(token)
