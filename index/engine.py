@@ -86,6 +86,7 @@ class Whosaid:
         embedder: Embedder | None = None,
         attribute: Attributor | None = None,
         passage_settings: PassageSettings | None = None,
+        no_answer_cosine: float = NO_ANSWER_COSINE,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.model = embedder.name if embedder else model
@@ -93,6 +94,7 @@ class Whosaid:
         self._embedder = embedder
         self._attribute = attribute
         self.passage_settings = passage_settings or PassageSettings()
+        self.no_answer_cosine = no_answer_cosine
         self._store: Store | None = None
         self._snapshot: Snapshot | None = None
         self._lock = threading.RLock()
@@ -261,7 +263,7 @@ class Whosaid:
             return replace(result, no_answer=True, closest=tuple(close))
         allowed = self._allowed(snap, query)
         ranked = self._rank(snap, query, allowed, k)
-        if not ranked or _weak(ranked[0]):
+        if not ranked or max(c.cosine for c in ranked[:k]) < self.no_answer_cosine:
             return replace(result, no_answer=True, closest=self._closest(snap, ranked))
         groups = collapse_duplicates(
             [c.passage_id for c in ranked[: k * 3]],
@@ -398,10 +400,6 @@ class Whosaid:
             model=self.store.get_meta("model") or self.model,
             data_dir=str(self.data_dir),
         )
-
-
-def _weak(best: Candidate) -> bool:
-    return best.cosine < NO_ANSWER_COSINE
 
 
 def _ref(article: Sequence) -> ArticleRef:

@@ -28,7 +28,9 @@ _SPEECH_AFTER = re.compile(
     r"view|views|position|stance|comments?|remarks?|statement|words|respond|responded)\b",
     re.IGNORECASE,
 )
-_SPEECH_BEFORE = re.compile(r"\b(according to|did|does|do|has|have|from|by)\s*$", re.IGNORECASE)
+_SPEECH_BEFORE = re.compile(
+    r"\b(according to|did|does|do|has|have|from|by)\s+(?:the\s+)?$", re.IGNORECASE
+)
 _WORD = re.compile(r"[\w’']+")
 
 
@@ -98,8 +100,8 @@ def find_speaker(question: str, speakers: Sequence[Speaker]) -> tuple[Speaker, b
 
 
 def _names(speaker: Speaker) -> list[str]:
-    """Full names and aliases, plus a person's surname, at least 3 letters long."""
-    names = {speaker.name, *speaker.aliases}
+    """Names and aliases without a leading "the", plus a person's surname; 3 letters or more."""
+    names = {n[4:] if n.lower().startswith("the ") else n for n in (speaker.name, *speaker.aliases)}
     if speaker.kind == "person" and len(speaker.name.split()) > 1:
         names.add(speaker.name.split()[-1])
     return [n for n in names if len(n) >= 3 and n.lower() not in _NOT_NAMES]

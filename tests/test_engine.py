@@ -1,0 +1,103 @@
+"""The index as a store: generations, incremental updates, filters; fast fake model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.embedder import HashEmbedder
+from index.engine import Whosaid
+from index.errors import IndexMismatchError, IndexMissingError, QuestionError
+from tests.conftest import fake_attribute
+
+ALPHA = "date 2020-03-01\ntitle: Alpha\n\n“Taxes will fall next year,” Maria Lopez said. Lopez runs the treasury.\n"
+BETA = "date 2021-06-10\ntitle: Beta\n\n“The bridge opens in June,” Tom Berg said. Berg is the mayor.\n"
+
+
+def test_update_is_incremental(fake_engine: Whosaid, articles_dir: Path) -> None:
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    first = fake_engine.update(articles_dir)
+    assert (first.added, first.generation, first.quotes, first.speakers) == (("alpha.txt",), 1, 1, 1)
+
+    again = fake_engine.update(articles_dir)
+    assert (again.embedded, again.generation, again.unchanged) == (0, 1, 1)
+
+    (articles_dir / "beta.txt").write_text(BETA)
+    (articles_dir / "alpha.txt").write_text(ALPHA.replace("next year", "soon"))
+    second = fake_engine.update(articles_dir)
+    assert (second.added, second.changed, second.generation) == (("beta.txt",), ("alpha.txt",), 2)
+    assert second.embedded == 2
+
+    (articles_dir / "beta.txt").unlink()
+    third = fake_engine.update(articles_dir)
+    assert third.removed == ("beta.txt",)
+    assert [a.id for a in fake_engine.articles()] == ["alpha.txt"]
+    assert [s.name for s in fake_engine.speakers()] == ["Maria Lopez"]
+    assert fake_engine.quotes()[0].quote.text == "Taxes will fall soon,"
+
+
+def test_bad_file_does_not_stop_the_build(fake_engine: Whosaid, articles_dir: Path) -> None:
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    (articles_dir / "broken.txt").write_bytes(b"\xff\xfe bad")
+    report = fake_engine.update(articles_dir)
+    assert report.articles == 1
+    assert [s.path for s in report.skipped] == ["broken.txt"]
+
+
+def test_speaker_filter_and_dates(fake_engine: Whosaid, articles_dir: Path) -> None:
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    (articles_dir / "beta.txt").write_text(BETA)
+    fake_engine.update(articles_dir)
+    result = fake_engine.ask("bridge opens June", speaker="Berg")
+    assert result.speaker_filter == "Tom Berg"
+    assert [a.article.article_id for a in result.answers] == ["beta.txt"]
+    assert result.answers[0].quotes[0].speaker == "Tom Berg"
+    dated = fake_engine.ask("taxes bridge treasury mayor in March 2020")
+    assert dated.date_filter == ("2020-03-01", "2020-03-31")
+    assert {a.article.article_id for a in dated.answers} == {"alpha.txt"}
+    unknown = fake_engine.ask("bridge", speaker="Nobody Atall")
+    assert unknown.no_answer and unknown.answers == ()
+
+
+def test_questions_are_checked(fake_engine: Whosaid, articles_dir: Path) -> None:
+    with pytest.raises(IndexMissingError, match="whosaid index"):
+        fake_engine.ask("anything")
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    fake_engine.update(articles_dir)
+    with pytest.raises(QuestionError, match="empty"):
+        fake_engine.ask("   ")
+    with pytest.raises(QuestionError, match="characters"):
+        fake_engine.ask("why " * 3000)
+
+
+def test_another_model_is_refused_until_rebuild(tmp_path: Path, articles_dir: Path) -> None:
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    Whosaid(tmp_path / "d", embedder=HashEmbedder(64), attribute=fake_attribute).update(articles_dir)
+    other = Whosaid(tmp_path / "d", embedder=HashEmbedder(32), attribute=fake_attribute)
+    with pytest.raises(IndexMismatchError, match="--rebuild"):
+        other.ask("taxes")
+    with pytest.raises(IndexMismatchError):
+        other.update(articles_dir)
+    report = other.update(articles_dir, rebuild=True)
+    assert report.embedded == 1 and other.ask("taxes fall").answers
+
+
+def test_a_reader_picks_up_a_new_generation(tmp_path: Path, articles_dir: Path) -> None:
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    writer = Whosaid(tmp_path / "d", embedder=HashEmbedder(), attribute=fake_attribute)
+    writer.update(articles_dir)
+    reader = Whosaid(tmp_path / "d", embedder=HashEmbedder(), attribute=fake_attribute)
+    assert reader.status().articles == 1 and len(reader.articles()) == 1
+    (articles_dir / "beta.txt").write_text(BETA)
+    writer.update(articles_dir)
+    assert {a.id for a in reader.articles()} == {"alpha.txt", "beta.txt"}
+    assert reader.ask("bridge opens June").answers[0].article.article_id == "beta.txt"
+
+
+def test_damaged_vector_file_is_rebuilt_from_the_database(fake_engine: Whosaid, articles_dir: Path) -> None:
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    fake_engine.update(articles_dir)
+    (fake_engine.data_dir / "vectors-1.faiss").write_bytes(b"garbage")
+    fresh = Whosaid(fake_engine.data_dir, embedder=HashEmbedder(), attribute=fake_attribute)
+    assert fresh.ask("taxes fall next year").answers[0].article.article_id == "alpha.txt"

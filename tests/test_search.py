@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.models import Speaker
+from index.query import find_dates, parse_question
+from index.search import boost, collapse_duplicates, rrf, tokenize
+
+SPEAKERS = [
+    Speaker(1, "Dmytro Kuleba", "person", ("Kuleba", "Foreign Minister Kuleba"), quote_count=5),
+    Speaker(2, "Volodymyr Zelensky", "person", ("Zelensky",), quote_count=4),
+    Speaker(3, "Bill Clinton", "person", quote_count=2),
+    Speaker(4, "Hillary Clinton", "person", quote_count=9),
+    Speaker(5, "the Associated Press", "organisation", quote_count=1),
+]
+
+
+def test_rrf_rewards_agreement() -> None:
+    fused = rrf([[(1, 0.9), (2, 0.8), (3, 0.1)], [(3, 9.0), (1, 5.0)]])
+    assert [i for i, _ in fused] == [1, 3, 2]
+    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+
+
+def test_boost_reorders() -> None:
+    assert [i for i, _ in boost([(1, 1.0), (2, 0.8)], {2: 2.0})] == [2, 1]
+
+
+def test_collapse_groups_near_duplicates() -> None:
+    a = np.array([1.0, 0.0], dtype=np.float32)
+    b = np.array([0.0, 1.0], dtype=np.float32)
+    groups = collapse_duplicates([1, 2, 3], {1: a, 2: b, 3: a})
+    assert groups == [(1, [3]), (2, [])]
+
+
+def test_tokenize_drops_stop_words() -> None:
+    assert tokenize("What did Kuleba say about China?") == ["kuleba", "china"]
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "subject"),
+    [
+        ("What did Kuleba say about China?", "Dmytro Kuleba", True),
+        ("what did kuleba say", "Dmytro Kuleba", True),
+        ("Zelensky's view on the troops", "Volodymyr Zelensky", True),
+        ("Who criticised Zelensky?", "Volodymyr Zelensky", False),
+        ("What did Clinton say about trade?", "Hillary Clinton", True),
+        ("What did Bill Clinton say about trade?", "Bill Clinton", True),
+        ("according to the Associated Press, what happened?", "the Associated Press", True),
+    ],
+)
+def test_speaker_in_question(question: str, name: str, subject: bool) -> None:
+    query = parse_question(question, SPEAKERS, "2022-05-01")
+    assert (query.speaker_name, query.speaker_is_subject) == (name, subject)
+
+
+def test_no_speaker_and_who_questions() -> None:
+    query = parse_question("Who wants China to guarantee Ukraine's security?", SPEAKERS, None)
+    assert query.speaker_ids == () and query.who
+
+
+@pytest.mark.parametrize(
+    ("question", "newest", "expected"),
+    [
+        ("What did Trump say about the wall in March 2016?", None, ("2016-03-01", "2016-03-31")),
+        ("news from Feb. 2020", None, ("2020-02-01", "2020-02-29")),
+        ("What happened last March?", "2016-11-08", ("2016-03-01", "2016-03-31")),
+        ("What happened last November?", "2016-11-08", ("2015-11-01", "2015-11-30")),
+        ("What was said in 2015?", None, ("2015-01-01", "2015-12-31")),
+        ("How are the peace talks going?", "2022-05-01", None),
+    ],
+)
+def test_dates_in_question(question: str, newest: str | None, expected: tuple[str, str] | None) -> None:
+    assert find_dates(question, newest) == expected
