@@ -11,6 +11,7 @@ The rules, in order of trust:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -51,20 +52,20 @@ class ArticlePeople:
 
     people: list[_Person] = field(default_factory=list)
     roles: dict[str, str] = field(default_factory=dict)  # full name -> first title seen
+    sentence_starts: list[int] = field(default_factory=lambda: [0])
 
     def full_name(self, name: str, before: int) -> str:
         """The longest name in the article for the person called ``name`` near ``before``."""
         first, surname = name_parts(name)
         if not surname:
             return name
-        matches = [p for p in self.people if _same_person(p.name, first, surname)]
-        if not matches:
+        full = [
+            p for p in self.people if name_parts(p.name)[0] and _same_person(p.name, first, surname)
+        ]
+        if not full:
             return name
-        earlier = [p for p in matches if p.start <= before]
-        pool = earlier or matches
-        nearest = max(pool, key=lambda p: p.start) if earlier else pool[0]
-        best = [p.name for p in matches if name_parts(p.name) == name_parts(nearest.name)]
-        return max(best, key=lambda n: len(n.split())) if best else nearest.name
+        earlier = [p for p in full if p.start <= before]
+        return max(earlier, key=lambda p: p.start).name if earlier else full[0].name
 
 
 def _same_person(candidate: str, first: str, surname: str) -> bool:
@@ -87,7 +88,7 @@ def _gender(ent: Span) -> str | None:
 
 def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
     """Every PERSON entity outside quotation marks, with its title where the text gives one."""
-    people = ArticlePeople()
+    people = ArticlePeople(sentence_starts=[s.start_char for s in doc.sents] or [0])
     for ent in doc.ents:
         if ent.label_ != PERSON_LABEL or in_quote(ent.start_char):
             continue
@@ -104,12 +105,11 @@ def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
     return people
 
 
-def _pronoun_target(doc: Doc, people: ArticlePeople, mention: Mention) -> str | None:
+def _pronoun_target(people: ArticlePeople, mention: Mention) -> str | None:
     gender = "m" if mention.head in _MALE else "f" if mention.head in _FEMALE else None
-    sent_starts = sorted({s.start_char for s in doc.sents if s.start_char <= mention.start})
-    window_start = sent_starts[-PRONOUN_WINDOW_SENTENCES] if sent_starts else 0
-    if len(sent_starts) < PRONOUN_WINDOW_SENTENCES:
-        window_start = 0
+    here = bisect_right(people.sentence_starts, mention.start) - 1
+    window_start = people.sentence_starts[max(0, here - PRONOUN_WINDOW_SENTENCES + 1)]
+    current = people.sentence_starts[max(0, here)]
     pool = [
         p
         for p in people.people
@@ -117,7 +117,6 @@ def _pronoun_target(doc: Doc, people: ArticlePeople, mention: Mention) -> str | 
     ]
     if not pool:
         return None
-    current = max(s for s in sent_starts) if sent_starts else 0
     same_sentence = [p for p in pool if p.start >= current]
     pool = same_sentence or pool
     subjects = [p for p in pool if p.subject]
@@ -143,21 +142,38 @@ def _nominal_target(people: ArticlePeople, mention: Mention) -> str | None:
 def resolve(doc: Doc, people: ArticlePeople, mention: Mention) -> Resolved:
     """The canonical speaker for ``mention``, or the mention itself, unresolved."""
     if mention.name:
-        if mention.kind == "organisation":
-            return Resolved(mention.name, "organisation", mention.role, True)
         full = people.full_name(mention.name, mention.start)
+        if mention.kind == "organisation" and full == mention.name:
+            return Resolved(mention.name, "organisation", mention.role, True)
         kind: SpeakerKind = (
             "person" if (mention.kind == "person" or full != mention.name) else mention.kind
         )
         return Resolved(full, kind, mention.role or people.roles.get(full), True)
     if mention.pronoun:
-        target = _pronoun_target(doc, people, mention) if mention.kind == "person" else None
+        target = _pronoun_target(people, mention) if mention.kind == "person" else None
     else:
         target = _nominal_target(people, mention)
     if target is None:
         return Resolved(_as_written(mention.text), mention.kind, mention.role, False)
     role = mention.role or people.roles.get(target)
     return Resolved(target, "person", role, True)
+
+
+def resolve_in_order(doc: Doc, people: ArticlePeople, mention: Mention) -> Resolved:
+    """``resolve``, then remember a resolved person as the latest one a pronoun may mean.
+
+    Call it in text order of the mentions."""
+    who = resolve(doc, people, mention)
+    if who.resolved and who.kind == "person":
+        person = _Person(who.speaker, mention.start, True, _mention_gender(mention), who.role)
+        people.people.append(person)
+        people.people.sort(key=lambda p: p.start)
+    return who
+
+
+def _mention_gender(mention: Mention) -> str | None:
+    first = mention.text.split()[0].lower() if mention.text.split() else ""
+    return "m" if first in _MALE else "f" if first in _FEMALE else None
 
 
 def _as_written(text: str) -> str:
