@@ -10,6 +10,9 @@ from contextlib import contextmanager
 from index.models import Answer, Progress, Quote, SearchResult, UpdateReport
 
 
+QUOTE_MARKS = '"“”‘’«» '
+
+
 def speaker_line(quote: Quote, roles: dict[str, str]) -> str:
     """'Dmytro Kuleba, Ukrainian Foreign Minister' or the unresolved mention, marked."""
     name = quote.speaker or "unknown speaker"
@@ -24,13 +27,15 @@ def format_answer(number: int, answer: Answer) -> str:
     head = " · ".join(x for x in (ref.title or ref.article_id, ref.date, ref.source) if x)
     lines = [f"{number}. {head}  (score {answer.score:.3f})"]
     for quote in answer.quotes:
-        lines.append(f"   “{quote.text}”")
+        lines.append(f"   “{quote.text.strip(QUOTE_MARKS)}”")
         lines.append(f"      — {speaker_line(quote, answer.roles)} [{quote.kind}]")
     if not answer.quotes:
         lines.append("   (no attributed quote in this passage)")
     body = textwrap.fill(answer.text, width=96, initial_indent="   | ", subsequent_indent="   | ")
     lines.append(body)
-    lines.append(f"   {ref.article_id} [{answer.start}:{answer.end}]" + (f"  {ref.url}" if ref.url else ""))
+    lines.append(
+        f"   {ref.article_id} [{answer.start}:{answer.end}]" + (f"  {ref.url}" if ref.url else "")
+    )
     for other in answer.also_in:
         lines.append(f"   also in: {other.title or other.article_id} ({other.date or 'undated'})")
     return "\n".join(lines)

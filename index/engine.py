@@ -42,6 +42,7 @@ from index.search import (
     Searcher,
     boost,
     collapse_duplicates,
+    tokenize,
 )
 from index.store import Store
 from index.vectors import VectorIndex
@@ -270,7 +271,8 @@ class Whosaid:
             snap.searcher.passage_vectors(c.passage_id for c in ranked[: k * 3]),
         )
         scores = {c.passage_id: c.score for c in ranked}
-        return replace(result, answers=tuple(self._answers(snap, groups[:k], scores)))
+        answers = self._answers(snap, groups[:k], scores, query)
+        return replace(result, answers=tuple(answers))
 
     def _allowed(self, snap: Snapshot, query: Query) -> set[int] | None:
         allowed: set[int] | None = None
@@ -312,7 +314,11 @@ class Whosaid:
         return tuple(dict.fromkeys(titles))[:3]
 
     def _answers(
-        self, snap: Snapshot, groups: list[tuple[int, list[int]]], scores: dict[int, float]
+        self,
+        snap: Snapshot,
+        groups: list[tuple[int, list[int]]],
+        scores: dict[int, float],
+        query: Query,
     ) -> list[Answer]:
         ids = [i for kept, dups in groups for i in (kept, *dups)]
         rows = self.store.passages_by_id(ids)
@@ -322,7 +328,7 @@ class Whosaid:
         answers = []
         for kept, dups in groups:
             text, start, end, _, *article = rows[kept]
-            found = quotes.get(kept, [])
+            found = _most_relevant_first(quotes.get(kept, []), query)
             others = sorted(
                 (_ref(rows[d][4:]) for d in dups if d in rows), key=lambda r: r.date or ""
             )
@@ -400,6 +406,19 @@ class Whosaid:
             model=self.store.get_meta("model") or self.model,
             data_dir=str(self.data_dir),
         )
+
+
+def _most_relevant_first(
+    found: list[tuple[Quote, int | None]], query: Query
+) -> list[tuple[Quote, int | None]]:
+    """The asked speaker's quotes first, then those sharing most words with the question."""
+    words = set(tokenize(query.text))
+
+    def key(item: tuple[Quote, int | None]) -> tuple[bool, int]:
+        quote, speaker_id = item
+        return (speaker_id not in query.speaker_ids, -len(words & set(tokenize(quote.text))))
+
+    return sorted(found, key=key)
 
 
 def _ref(article: Sequence) -> ArticleRef:
