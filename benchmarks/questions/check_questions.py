@@ -67,6 +67,15 @@ def copied_run(question: str, text: str, n: int = COPY_WORDS) -> str | None:
     return None
 
 
+def check_titles(where: str, question: str, titles: dict[str, str], errors: list[str]) -> None:
+    """No article title (the headline, up to its first ';') may appear inside a question."""
+    lowered = question.lower()
+    for tid, title in titles.items():
+        head = title.split(";")[0].strip().rstrip(".").lower()
+        if len(head) >= 15 and head in lowered:
+            errors.append(f"{where}: question contains the title of {tid}")
+
+
 def read_jsonl(path: Path, errors: list[str]) -> list[dict]:
     rows = []
     if not path.exists():
@@ -112,6 +121,8 @@ def check_answerable(
         speaker = row.get("speaker")
         if speaker is not None and (not isinstance(speaker, str) or not speaker.strip()):
             errors.append(f"{where}: speaker must be a name or null")
+        if not isinstance(row.get("asks_speaker"), bool) or (row["asks_speaker"] and not speaker):
+            errors.append(f"{where}: asks_speaker must be true or false, and false without speaker")
         if row.get("type") in {"who-said", "what-did-x-say"} and not speaker:
             errors.append(f"{where}: {row['type']} question without a speaker")
         aid = row.get("article_id")
@@ -132,11 +143,7 @@ def check_answerable(
             errors.append(f"{where}: bad span {start!r}-{end!r} (text length {len(text)})")
         elif not text[start:end].strip() or text[start].isspace() or text[end - 1].isspace():
             errors.append(f"{where}: span {start}-{end} is blank or has untrimmed whitespace")
-        lowered = question.lower()
-        for tid in [aid, *(row.get("also_ok") or [])]:
-            title = titles.get(tid)
-            if title and len(title) > 12 and title.lower() in lowered:
-                errors.append(f"{where}: question contains the title of {tid}")
+        check_titles(where, question, titles, errors)
         run = copied_run(question, text)
         if run:
             errors.append(f"{where}: question copies {COPY_WORDS} words from its article: {run!r}")
@@ -153,7 +160,9 @@ def check_answerable(
                     errors.append(f"{where}: an also_ok article is not from {want}")
 
 
-def check_unanswerable(rows: list[dict], corpus: str, errors: list[str]) -> None:
+def check_unanswerable(
+    rows: list[dict], corpus: str, titles: dict[str, str], errors: list[str]
+) -> None:
     seen: set[str] = set()
     for row in rows:
         where = f"unanswerable.jsonl:{row['_line']}"
@@ -164,6 +173,7 @@ def check_unanswerable(rows: list[dict], corpus: str, errors: list[str]) -> None
         if question.strip().lower() in seen:
             errors.append(f"{where}: duplicate question")
         seen.add(question.strip().lower())
+        check_titles(where, question, titles, errors)
         if row.get("type") != "unanswerable":
             errors.append(f"{where}: type must be 'unanswerable'")
         terms = row.get("absent_terms") or []
@@ -189,15 +199,15 @@ def main(argv: list[str] | None = None) -> int:
             texts[art["id"]] = art["text"]
             titles[art["id"]] = art.get("title") or ""
             dates[art["id"]] = art.get("date") or ""
-    corpus = "\n".join(texts.values()).lower()
-
     seed_path = args.seeds / SEED_ID
     seed = {SEED_ID: seed_text(seed_path)}
+    # unanswerable means unanswerable from the development corpus and the seed together
+    corpus = "\n".join([*texts.values(), seed[SEED_ID]]).lower()
     rows = {name: read_jsonl(args.questions / name, errors) for name in MINIMUMS}
     seed_dates = {SEED_ID: "2022-05-01"}
-    check_answerable("seed.jsonl", rows["seed.jsonl"], seed, {}, seed_dates, errors, True)
+    check_answerable("seed.jsonl", rows["seed.jsonl"], seed, titles, seed_dates, errors, True)
     check_answerable("polnear.jsonl", rows["polnear.jsonl"], texts, titles, dates, errors, False)
-    check_unanswerable(rows["unanswerable.jsonl"], corpus, errors)
+    check_unanswerable(rows["unanswerable.jsonl"], corpus, titles, errors)
 
     for name, minimum in MINIMUMS.items():
         counts = Counter(r.get("type") for r in rows[name])
@@ -210,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     spans = sum(1 for r in polnear if r.get("start") is not None)
     speakers = sum(1 for r in polnear if r.get("speaker"))
     also = sum(1 for r in polnear if r.get("also_ok"))
+    for name in ("seed.jsonl", "polnear.jsonl"):
+        asking = sum(1 for r in rows[name] if r.get("asks_speaker"))
+        print(f"{name}: {asking} questions name their speaker (asks_speaker)")
     print(
         f"polnear.jsonl: {len(articles)} distinct articles, {spans} with a span, "
         f"{speakers} with a speaker, {also} with also_ok"
