@@ -220,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     spans = sum(1 for r in polnear if r.get("start") is not None)
     speakers = sum(1 for r in polnear if r.get("speaker"))
     also = sum(1 for r in polnear if r.get("also_ok"))
+    hard = sum(1 for r in polnear if r.get("hard") is True)
+    if any(not isinstance(r.get("hard"), bool) for r in polnear):
+        errors.append("polnear.jsonl: every line needs hard: true or false")
+    print(f"polnear.jsonl: {hard} hard paraphrases (hard)")
     for name in ("seed.jsonl", "polnear.jsonl"):
         asking = sum(1 for r in rows[name] if r.get("asks_speaker"))
         print(f"{name}: {asking} questions name their speaker (asks_speaker)")
