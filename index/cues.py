@@ -15,16 +15,30 @@ SPEECH_VERBS: frozenset[str] = frozenset(
     """
     say tell add note report write tweet post state declare announce explain argue
     claim insist stress warn suggest acknowledge admit concede confirm deny reply
-    respond answer ask continue recall remark observe comment testify predict promise
-    vow pledge caution contend assert maintain emphasize emphasise mention reiterate
-    complain boast joke quip charge allege reveal disclose indicate signal urge
-    counter retort concur agree estimate point tout lament muse scoff
+    respond ask continue recall remark comment testify predict promise vow assert
+    maintain emphasize emphasise reiterate complain joke quip muse urge affirm assure
+    accuse criticize criticise praise describe question recount shout speak email call
+    contend point
     """.split()
 )
 
-# Verbs that report speech only with a following particle or preposition ("pointed out").
-PHRASAL_SPEECH: dict[str, frozenset[str]] = {
-    "point": frozenset({"out"}),
+# Verbs whose object, not a clause, is often what was said ("called for a recount",
+# "accused him of lying"). "said in a statement" shows why "say" is not among them.
+OBJECT_CONTENT_VERBS: frozenset[str] = frozenset(
+    """
+    announce report ask urge accuse criticize criticise praise describe question deny
+    confirm call promise warn predict recall recount acknowledge admit emphasize
+    emphasise stress comment complain
+    """.split()
+)
+# The children of such a verb that hold its content.
+OBJECT_DEPS = frozenset({"dobj", "prep", "xcomp", "advcl", "dative", "oprd", "attr", "ccomp"})
+
+# Verbs that report speech only with one of these children, by word or by dependency
+# label ("pointed out", "called for", "called him a liar"; not "a man called Smith").
+REQUIRED_CHILD: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "point": (frozenset({"out"}), frozenset()),
+    "call": (frozenset({"for", "on"}), frozenset({"oprd", "ccomp", "xcomp"})),
 }
 
 # Irregular inflections of the verbs above; regular ones are derived.
@@ -36,7 +50,9 @@ IRREGULAR_FORMS: dict[str, tuple[str, ...]] = {
     "post": ("post", "posts", "posted", "posting"),
     "admit": ("admit", "admits", "admitted", "admitting"),
     "quip": ("quip", "quips", "quipped", "quipping"),
-    "scoff": ("scoff", "scoffs", "scoffed", "scoffing"),
+    "speak": ("speak", "speaks", "spoke", "spoken", "speaking"),
+    "email": ("email", "emails", "emailed", "emailing"),
+    "criticize": ("criticize", "criticizes", "criticized", "criticizing"),
 }
 
 # Dependency labels (spaCy's English ClearNLP scheme).

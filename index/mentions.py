@@ -71,15 +71,29 @@ def _mention_tokens(head: Token) -> list[Token]:
     return tokens[-MAX_MENTION_TOKENS:]
 
 
-def _entity(doc_span: Span, labels: frozenset[str] | set[str]) -> Span | None:
+def _entity(doc_span: Span, labels: frozenset[str] | set[str], head: Token) -> Span | None:
+    """The entity of one of ``labels`` that holds the mention's head ("Chad's ambassador"
+    is no mention of Chad)."""
     for ent in doc_span.ents:
-        if ent.label_ in labels:
+        if ent.label_ in labels and ent.start <= head.i < ent.end:
             return ent
     return None
 
 
+def _widen_name(ent: Span, tokens: list[Token]) -> Span:
+    """Take in capitalised words the entity missed ("Debbie" in "Chair Debbie Wasserman")."""
+    start = ent.start
+    first = tokens[0].i
+    while start > first:
+        word = ent.doc[start - 1]
+        if word.tag_ not in _NAME_TAGS or word.lower_.strip(".") in TITLE_WORDS or word.ent_type_:
+            break
+        start -= 1
+    return ent.doc[start : ent.end]
+
+
 def clean_name(text: str) -> str:
-    """A name without honorifics, possessive or surrounding punctuation ("Mr. Trump's" -> "Trump")."""
+    """A name without honorifics, possessive or edge punctuation ("Mr. Trump's" -> "Trump")."""
     words = text.replace("\n", " ").split()
     while words and words[0].lower().rstrip(",") in HONORIFICS | {"the"}:
         words = words[1:]
@@ -108,9 +122,9 @@ def _apposition_role(head: Token) -> str | None:
 
 
 def _kind(tokens: list[Token], span: Span, head: Token) -> SpeakerKind:
-    if _entity(span, {PERSON_LABEL}) is not None:
+    if _entity(span, {PERSON_LABEL}, head) is not None:
         return "person"
-    if _entity(span, ORG_LABELS) is not None or head.lower_ in ORG_HEADS:
+    if _entity(span, ORG_LABELS, head) is not None or head.lower_ in ORG_HEADS:
         return "organisation"
     if head.tag_ in _NAME_TAGS and len([t for t in tokens if t.tag_ in _NAME_TAGS]) >= 2:
         return "person"
@@ -127,9 +141,10 @@ def mention_of(head: Token) -> Mention:
     tokens = _mention_tokens(head)
     span = doc[tokens[0].i : tokens[-1].i + 1]
     kind = _kind(tokens, span, head)
-    person = _entity(span, {PERSON_LABEL})
+    person = _entity(span, {PERSON_LABEL}, head)
     name = role = None
     if person is not None:
+        person = _widen_name(person, tokens)
         name = clean_name(person.text)
         role = _role_before(tokens, person.start)
     elif kind == "organisation" or head.tag_ in _NAME_TAGS:

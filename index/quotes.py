@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from index.coref import ArticlePeople, collect_people, resolve_in_order
-from index.cues import CONTENT_DEPS, PHRASAL_SPEECH, SUBJECT_DEPS, verb_forms
+from index.cues import (
+    CONTENT_DEPS,
+    OBJECT_CONTENT_VERBS,
+    OBJECT_DEPS,
+    REQUIRED_CHILD,
+    SUBJECT_DEPS,
+    verb_forms,
+)
 from index.mentions import Mention, mention_of, subject_of
 from index.models import Quote, QuoteKind
 from index.quote_marks import QuotedSpan, find_quoted_spans
@@ -76,8 +83,11 @@ def is_speech_verb(token: Token) -> bool:
     lemma = verb_forms().get(token.lower_)
     if lemma is None or not token.tag_.startswith("VB"):
         return False
-    particles = PHRASAL_SPEECH.get(lemma)
-    return particles is None or any(c.lower_ in particles for c in token.children)
+    required = REQUIRED_CHILD.get(lemma)
+    if required is None:
+        return True
+    words, deps = required
+    return any(c.lower_ in words or c.dep_ in deps for c in token.children)
 
 
 def _speaker_head(verb: Token) -> Token | None:
@@ -187,13 +197,16 @@ def _trailing_report(verb: Token, marks: _Marks) -> int | None:
 
 
 def _content_clause(verb: Token, marks: _Marks, cuts: list[int]) -> tuple[int, int] | None:
-    """The clause ``verb`` reports, cut short of any trailing '..., X reported'."""
-    for child in verb.children:
-        if child.dep_ in CONTENT_DEPS and not marks.inside(child.idx):
-            start, end = child.left_edge.i, child.right_edge.i + 1
-            end = min([c for c in cuts if start < c < end] + [end])
-            return _trimmed(verb.doc, start, end)
-    return None
+    """The clause ``verb`` reports (or, for "called for ...", its object), cut short of any
+    trailing '..., X reported'."""
+    children = [c for c in verb.children if c.dep_ in CONTENT_DEPS and not marks.inside(c.idx)]
+    if not children and verb_forms()[verb.lower_] in OBJECT_CONTENT_VERBS:
+        children = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
+    if not children:
+        return None
+    start, end = children[0].left_edge.i, children[-1].right_edge.i + 1
+    end = min([c for c in cuts if start < c < end] + [end])
+    return _trimmed(verb.doc, start, end)
 
 
 def _quoted_within(marks: _Marks, start: int, end: int) -> list[int]:
