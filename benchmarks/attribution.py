@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     predictions = list(attribute_many(((a["id"], a["text"]) for a in articles), nlp=nlp))
     seconds = time.perf_counter() - started
-    for article, predicted in zip(articles, predictions):
+    for article, predicted in zip(articles, predictions, strict=True):
         errors += score_article(gold[article["id"]], predicted, tally)
     result = summarise(tally, len(articles), seconds)
     result.update(split=args.split, limit=args.limit, error_kinds=dict(error_kinds(errors)))
