@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
         return cmd
 
     index = add("index", "Build or update the index from the articles folder.")
-    index.add_argument("--articles", type=Path, help="articles folder (default: WHOSAID_ARTICLES_DIR)")
+    index.add_argument(
+        "--articles", type=Path, help="articles folder (default: WHOSAID_ARTICLES_DIR)"
+    )
     index.add_argument("--rebuild", action="store_true", help="re-embed everything from scratch")
 
     ask = add("ask", "Answer a question with attributed passages (builds the index if needed).")
@@ -45,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--speaker", help="only passages quoting this speaker")
     ask.add_argument("--since", help="only articles dated on or after YYYY-MM-DD")
     ask.add_argument("--until", help="only articles dated on or before YYYY-MM-DD")
-    ask.add_argument("--questions", type=Path, help="a file of questions, one a line; JSON lines out")
+    ask.add_argument(
+        "--questions", type=Path, help="a file of questions, one a line; JSON lines out"
+    )
     ask.add_argument("--articles", type=Path, help="articles folder, if the index must be built")
 
     add("speakers", "List every speaker with quote count, aliases, roles and articles.")
@@ -54,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     quotes.add_argument("--speaker", help="only the quotes of this speaker")
     add("articles", "List the indexed articles.")
     add("status", "Show what the index holds and which model built it.")
+    add("check", "Run the index's integrity checks; exit 1 if any fails.")
     add("run", "Start the Discord bot (needs DISCORD_TOKEN).")
     return parser
 
@@ -67,7 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"whosaid: {exc}", file=sys.stderr)
         return 2
     level = logging.DEBUG if args.verbose else getattr(logging, settings.log_level)
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
     for noisy in ("faiss.loader", "sentence_transformers", "httpx", "bm25s"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     try:
@@ -160,10 +167,19 @@ def result_json(result: SearchResult) -> dict[str, Any]:
                 "end": a.end,
                 "score": a.score,
                 "quotes": [
-                    {"speaker": q.speaker, "role": a.roles.get(q.speaker or "") or q.role,
-                     "speaker_mention": q.speaker_mention, "text": q.text, "start": q.start,
-                     "end": q.end, "spans": [list(s) for s in q.spans], "kind": q.kind,
-                     "cue": q.cue, "resolved": q.resolved, "confidence": q.confidence}
+                    {
+                        "speaker": q.speaker,
+                        "role": a.roles.get(q.speaker or "") or q.role,
+                        "speaker_mention": q.speaker_mention,
+                        "text": q.text,
+                        "start": q.start,
+                        "end": q.end,
+                        "spans": [list(s) for s in q.spans],
+                        "kind": q.kind,
+                        "cue": q.cue,
+                        "resolved": q.resolved,
+                        "confidence": q.confidence,
+                    }
                     for q in a.quotes
                 ],
                 "also_in": [asdict(ref) for ref in a.also_in],
@@ -176,7 +192,8 @@ def result_json(result: SearchResult) -> dict[str, Any]:
 def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
     speakers = open_engine(args, settings).speakers()
     lines = [
-        f"{s.quote_count:4d}  {s.name}" + (f" ({s.roles[0]})" if s.roles else "")
+        f"{s.quote_count:4d}  {s.name}"
+        + (f" ({s.roles[0]})" if s.roles else "")
         + f"  [{s.kind}; {s.article_count} article{'s' if s.article_count != 1 else ''}]"
         + (f"  aka {', '.join(s.aliases)}" if s.aliases else "")
         for s in speakers
@@ -191,11 +208,21 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
     if args.speaker and args.article:
         records = [r for r in records if r.quote.article_id == args.article]
     rows = [
-        {"article_id": r.quote.article_id, "speaker": r.quote.speaker,
-         "speaker_mention": r.quote.speaker_mention, "role": r.quote.role, "text": r.quote.text,
-         "start": r.quote.start, "end": r.quote.end, "spans": [list(s) for s in r.quote.spans],
-         "cue": r.quote.cue, "kind": r.quote.kind, "resolved": r.quote.resolved,
-         "confidence": r.quote.confidence, "date": r.article_date}
+        {
+            "article_id": r.quote.article_id,
+            "speaker": r.quote.speaker,
+            "speaker_mention": r.quote.speaker_mention,
+            "role": r.quote.role,
+            "text": r.quote.text,
+            "start": r.quote.start,
+            "end": r.quote.end,
+            "spans": [list(s) for s in r.quote.spans],
+            "cue": r.quote.cue,
+            "kind": r.quote.kind,
+            "resolved": r.quote.resolved,
+            "confidence": r.quote.confidence,
+            "date": r.article_date,
+        }
         for r in records
     ]
     text = "\n".join(
@@ -218,12 +245,27 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     status = open_engine(args, settings).status()
-    built = time.strftime("%Y-%m-%d %H:%M", time.localtime(status.built_at)) if status.built_at else "never"
-    text = (f"{status.articles} articles, {status.passages} passages, {status.quotes} quotes, "
-            f"{status.speakers} speakers\ngeneration {status.generation}, built {built}, "
-            f"model {status.model}, in {status.data_dir}")
+    built = (
+        time.strftime("%Y-%m-%d %H:%M", time.localtime(status.built_at))
+        if status.built_at
+        else "never"
+    )
+    text = (
+        f"{status.articles} articles, {status.passages} passages, {status.quotes} quotes, "
+        f"{status.speakers} speakers\ngeneration {status.generation}, built {built}, "
+        f"model {status.model}, in {status.data_dir}"
+    )
     _emit(args, asdict(status), text)
     return 0
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    problems = open_engine(args, settings).check()
+    text = "\n".join(f"problem: {p}" for p in problems) or "index OK"
+    if problems:
+        text += "\nrebuild it from the articles with `whosaid index --rebuild`"
+    _emit(args, {"ok": not problems, "problems": problems}, text)
+    return 1 if problems else 0
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -236,6 +278,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 COMMANDS = {
-    "index": cmd_index, "ask": cmd_ask, "speakers": cmd_speakers, "quotes": cmd_quotes,
-    "articles": cmd_articles, "status": cmd_status, "run": cmd_run,
+    "index": cmd_index,
+    "ask": cmd_ask,
+    "speakers": cmd_speakers,
+    "quotes": cmd_quotes,
+    "articles": cmd_articles,
+    "status": cmd_status,
+    "run": cmd_run,
 }

@@ -172,6 +172,7 @@ def _jsonl_article(name: str, number: int, line: str) -> Article:
         raise ArticleError(name, 'missing "id" (a string)', number)
     if not isinstance(text, str) or not text.strip():
         raise ArticleError(name, 'missing or empty "text"', number)
+    obj.setdefault("source", obj.get("publisher"))  # a common name for the same field
     meta = {k: _scalar(name, k, obj.get(k), number) for k in ("title", "date", "source", "url")}
     try:
         return _make_article(

@@ -395,6 +395,25 @@ class Whosaid:
     def article_text(self, article_id: str) -> str | None:
         return self.store.article_text(self.snapshot().gen, article_id)
 
+    def check(self) -> list[str]:
+        """Problems found by the integrity checks; empty when the index is sound."""
+        gen = self.store.current_generation()
+        if gen == 0:
+            return [f"no index in {self.data_dir}; build it with `whosaid index`"]
+        problems = [f"SQLite: {p}" for p in self.store.integrity_problems()]
+        ids, _, _ = self.store.live_passages(gen)
+        try:
+            count = len(VectorIndex.load(vector_file(self.data_dir, gen)))
+            if count != len(ids):
+                problems.append(f"vector file holds {count} vectors for {len(ids)} passages")
+        except WhosaidError as exc:
+            problems.append(str(exc))
+        try:
+            check_model(self.store, self.embedder, self.passage_settings)
+        except WhosaidError as exc:
+            problems.append(str(exc))
+        return problems
+
     def status(self) -> Status:
         gen = self.store.current_generation()
         counts = self.store.counts(gen) if gen else (0, 0, 0, 0)

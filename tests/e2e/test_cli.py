@@ -14,13 +14,20 @@ import pytest
 from index.articles import load_articles
 from tests.conftest import ROOT, SEEDS
 
-COMMANDS = ["index", "ask", "speakers", "quotes", "articles", "status", "run"]
+COMMANDS = ["index", "ask", "speakers", "quotes", "articles", "status", "check", "run"]
 
 
-def whosaid(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
+def whosaid(
+    *args: str, env: dict[str, str], check: bool = True
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-        check=check, timeout=600,
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=600,
     )
 
 
@@ -29,8 +36,12 @@ def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("cli")
     shutil.copytree(SEEDS, root / "articles")
     env = {k: v for k, v in os.environ.items() if not k.startswith("WHOSAID_")}
-    env.update(WHOSAID_ARTICLES_DIR=str(root / "articles"), WHOSAID_DATA_DIR=str(root / "data"),
-               HF_HUB_OFFLINE="1", DISCORD_TOKEN="")
+    env.update(
+        WHOSAID_ARTICLES_DIR=str(root / "articles"),
+        WHOSAID_DATA_DIR=str(root / "data"),
+        HF_HUB_OFFLINE="1",
+        DISCORD_TOKEN="",
+    )
     return env
 
 
@@ -47,7 +58,9 @@ def test_index_counts_and_second_run_does_no_work(indexed: dict, cli_env: dict[s
 
 
 def test_ask_json_gives_attributed_verbatim_quotes(indexed: dict, cli_env: dict[str, str]) -> None:
-    out = json.loads(whosaid("ask", "What did Kuleba say about China?", "--json", env=cli_env).stdout)
+    out = json.loads(
+        whosaid("ask", "What did Kuleba say about China?", "--json", env=cli_env).stdout
+    )
     [seed] = load_articles(SEEDS)[0]
     assert not out["no_answer"] and out["speaker_filter"] == "Dmytro Kuleba"
     top = out["answers"][0]
@@ -62,7 +75,9 @@ def test_ask_json_gives_attributed_verbatim_quotes(indexed: dict, cli_env: dict[
 
 
 def test_ask_unrelated_question_says_nothing_found(indexed: dict, cli_env: dict[str, str]) -> None:
-    out = json.loads(whosaid("ask", "Which team won the baseball World Series?", "--json", env=cli_env).stdout)
+    out = json.loads(
+        whosaid("ask", "Which team won the baseball World Series?", "--json", env=cli_env).stdout
+    )
     assert out["no_answer"] and out["answers"] == []
 
 
@@ -71,19 +86,46 @@ def test_listings(indexed: dict, cli_env: dict[str, str]) -> None:
     names = {s["name"] for s in speakers}
     assert {"Dmytro Kuleba", "Volodymyr Zelensky"} <= names
     quotes = json.loads(whosaid("quotes", "--json", env=cli_env).stdout)
-    assert all({"article_id", "speaker", "speaker_mention", "text", "start", "end", "cue", "kind"} <= q.keys() for q in quotes)
+    assert all(
+        {"article_id", "speaker", "speaker_mention", "text", "start", "end", "cue", "kind"}
+        <= q.keys()
+        for q in quotes
+    )
     added = [q for q in quotes if q["cue"] == "added" and "opportunity" in q["text"]]
     assert added and added[0]["speaker"] == "Dmytro Kuleba"
     articles = json.loads(whosaid("articles", "--json", env=cli_env).stdout)
     assert [a["date"] for a in articles] == ["2022-05-01"]
 
 
-def test_questions_file_gives_one_json_line_each(indexed: dict, cli_env: dict[str, str], tmp_path: Path) -> None:
+def test_check_finds_a_damaged_vector_file(indexed: dict, cli_env: dict[str, str]) -> None:
+    assert json.loads(whosaid("check", "--json", env=cli_env).stdout) == {
+        "ok": True,
+        "problems": [],
+    }
+    data = Path(cli_env["WHOSAID_DATA_DIR"])
+    vectors = data / f"vectors-{indexed['generation']}.faiss"
+    saved = vectors.read_bytes()
+    vectors.write_bytes(saved[: len(saved) // 2])
+    try:
+        result = whosaid("check", env=cli_env, check=False)
+        assert result.returncode == 1 and "--rebuild" in result.stdout
+    finally:
+        vectors.write_bytes(saved)
+
+
+def test_questions_file_gives_one_json_line_each(
+    indexed: dict, cli_env: dict[str, str], tmp_path: Path
+) -> None:
     questions = tmp_path / "q.txt"
-    questions.write_text("How are the peace talks going?\n\nWhat did Zelensky say about Russian soldiers?\n")
+    questions.write_text(
+        "How are the peace talks going?\n\nWhat did Zelensky say about Russian soldiers?\n"
+    )
     lines = whosaid("ask", "--questions", str(questions), env=cli_env).stdout.splitlines()
     results = [json.loads(line) for line in lines]
-    assert [r["question"] for r in results] == ["How are the peace talks going?", "What did Zelensky say about Russian soldiers?"]
+    assert [r["question"] for r in results] == [
+        "How are the peace talks going?",
+        "What did Zelensky say about Russian soldiers?",
+    ]
     assert all(r["latency_ms"] > 0 and r["answers"] for r in results)
 
 

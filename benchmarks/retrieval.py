@@ -1,0 +1,279 @@
+"""Retrieval benchmark: whosaid's search against plain BM25 and plain dense search.
+
+    .venv/bin/python benchmarks/retrieval.py --gold ../shared/data/polnear-train
+
+Builds (once, cached under --work) a whosaid index over the gold articles and two baselines over
+fixed 200-word chunks of the same articles: BM25 alone (bm25s) and dense alone (the same model,
+flat FAISS). Asks every question of benchmarks/questions/ and prints hit@1, hit@5 and MRR at article
+and passage level, the share of top-5 answers by the asked speaker on speaker questions, and the
+no-answer rates. Writes benchmarks/results/retrieval.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from index.articles import load_articles  # noqa: E402
+from index.embedder import make_embedder  # noqa: E402
+from index.engine import Whosaid  # noqa: E402
+from index.search import tokenize  # noqa: E402
+from index.vectors import VectorIndex  # noqa: E402
+
+QUESTIONS = ROOT / "benchmarks" / "questions"
+CHUNK_WORDS = 200
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def chunks(articles: list) -> list[tuple[str, int, int, str]]:
+    """Fixed 200-word chunks: (article id, start, end, text)."""
+    import re
+
+    out = []
+    for article in articles:
+        words = list(re.finditer(r"\S+", article.text))
+        for i in range(0, len(words), CHUNK_WORDS):
+            group = words[i : i + CHUNK_WORDS]
+            start, end = group[0].start(), group[-1].end()
+            out.append((article.id, start, end, article.text[start:end]))
+    return out
+
+
+class Baselines:
+    """BM25 alone and dense alone over the same fixed chunks."""
+
+    def __init__(self, articles: list, work: Path, model: str) -> None:
+        self.chunks = chunks(articles)
+        self.bm25 = bm25s.BM25()
+        self.bm25.index([tokenize(c[3]) for c in self.chunks], show_progress=False)
+        self.embedder = make_embedder(model)
+        cache = work / f"chunks-{len(self.chunks)}.npy"
+        if cache.exists():
+            vectors = np.load(cache)
+        else:
+            vectors = self.embedder.embed([c[3] for c in self.chunks])
+            np.save(cache, vectors)
+        self.dense = VectorIndex(vectors.shape[1])
+        self.dense.add(np.arange(len(self.chunks)), vectors)
+
+    def search_bm25(self, question: str, k: int) -> list[tuple[str, int, int]]:
+        tokens = tokenize(question)
+        if not tokens:
+            return []
+        scores = self.bm25.get_scores(tokens)
+        top = np.argsort(-scores)[:k]
+        return [self.chunks[i][:3] for i in top if scores[i] > 0]
+
+    def search_dense(self, question: str, k: int) -> list[tuple[str, int, int]]:
+        vector = self.embedder.embed([question])[0]
+        return [self.chunks[i][:3] for i, _ in self.dense.search(vector, k)]
+
+
+def ranks(question: dict, results: list[tuple[str, int, int]]) -> tuple[int | None, int | None]:
+    """1-based rank of the first right article, and of the first passage over the expected span."""
+    good = {question["article_id"], *question.get("also_ok", [])}
+    article_rank = passage_rank = None
+    for rank, (article_id, start, end) in enumerate(results, start=1):
+        if article_id in good and article_rank is None:
+            article_rank = rank
+        span = (question.get("start"), question.get("end"))
+        if (
+            passage_rank is None
+            and article_id == question["article_id"]
+            and span[0] is not None
+            and start < span[1]
+            and span[0] < end
+        ):
+            passage_rank = rank
+    return article_rank, passage_rank
+
+
+def summarize(rows: list[tuple[int | None, int | None]], with_span: list[bool]) -> dict[str, float]:
+    def metrics(values: list[int | None]) -> dict[str, float]:
+        n = max(len(values), 1)
+        return {
+            "hit@1": round(100 * sum(v == 1 for v in values) / n, 1),
+            "hit@5": round(100 * sum(v is not None and v <= 5 for v in values) / n, 1),
+            "mrr": round(sum(1 / v for v in values if v) / n, 3),
+        }
+
+    article = metrics([a for a, _ in rows])
+    passage = metrics([p for (_, p), has in zip(rows, with_span, strict=True) if has])
+    return {
+        **{f"article {k}": v for k, v in article.items()},
+        **{f"passage {k}": v for k, v in passage.items()},
+    }
+
+
+def speaker_questions(gold: Path, articles: list, limit: int, seed: int) -> list[dict]:
+    """'What did <speaker> say?' for named gold speakers quoted in at least three articles."""
+    quotes = [
+        q
+        for q in read_jsonl(gold / "quotes.jsonl")
+        if q["speech_cue"] and q["speaker_type"] == "name" and q["speaker"]
+    ]
+    by_surname: dict[str, set[str]] = {}
+    full: Counter[str] = Counter()
+    for q in quotes:
+        name = q["speaker"].replace("Mr. ", "").replace("Mrs. ", "").replace("Ms. ", "").strip()
+        if len(name.split()) >= 2:
+            full[name] += 1
+        by_surname.setdefault(name.split()[-1], set()).add(q["article_id"])
+    names = [n for n, c in full.most_common() if len(by_surname.get(n.split()[-1], ())) >= 3]
+    random.Random(seed).shuffle(names)
+    return [
+        {"question": f"What did {n} say?", "speaker": n, "type": "speaker"} for n in names[:limit]
+    ]
+
+
+def by_speaker(answer: dict, speaker: str) -> bool:
+    surname = speaker.split()[-1].lower()
+    return any(q.get("speaker") and surname in q["speaker"].lower() for q in answer["quotes"])
+
+
+def run_whosaid(
+    engine: Whosaid, question: str, k: int = 5
+) -> tuple[list[tuple[str, int, int]], dict]:
+    from bot.cli import result_json
+
+    out = result_json(engine.ask(question, k=k))
+    return [(a["article_id"], a["start"], a["end"]) for a in out["answers"]], out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gold", type=Path, required=True, help="folder with articles.jsonl")
+    parser.add_argument(
+        "--work", type=Path, default=ROOT / "benchmarks" / ".work", help="cache folder"
+    )
+    parser.add_argument("--model", default="all-MiniLM-L6-v2")
+    parser.add_argument("--speaker-questions", type=int, default=60)
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    corpus = args.work / "articles"
+    corpus.mkdir(exist_ok=True)
+    link = corpus / "polnear.jsonl"
+    if not link.exists():
+        link.symlink_to((args.gold / "articles.jsonl").resolve())
+    articles, _ = load_articles(corpus)
+    engine = Whosaid(args.work / "index", args.model)
+    started = time.perf_counter()
+    report = engine.update(corpus)
+    print(
+        f"whosaid index: {report.articles} articles, {report.passages} passages "
+        f"({report.embedded} embedded now, {report.seconds:.0f} s)",
+        file=sys.stderr,
+    )
+    baselines = Baselines(articles, args.work, args.model)
+    print(
+        f"baselines: {len(baselines.chunks)} chunks ({time.perf_counter() - started:.0f} s)",
+        file=sys.stderr,
+    )
+
+    answerable = read_jsonl(QUESTIONS / "polnear.jsonl")
+    unanswerable = read_jsonl(QUESTIONS / "unanswerable.jsonl")
+    systems = {
+        "whosaid": lambda q: run_whosaid(engine, q)[0],
+        "bm25 (200-word chunks)": lambda q: baselines.search_bm25(q, 5),
+        "dense (200-word chunks)": lambda q: baselines.search_dense(q, 5),
+    }
+    results: dict = {"questions": len(answerable), "unanswerable": len(unanswerable), "systems": {}}
+    with_span = [q.get("start") is not None for q in answerable]
+    for name, search in systems.items():
+        rows = [ranks(q, search(q["question"])) for q in answerable]
+        results["systems"][name] = summarize(rows, with_span)
+        by_type = {}
+        for kind in sorted({q["type"] for q in answerable}):
+            picked = [
+                (r, h)
+                for r, q, h in zip(rows, answerable, with_span, strict=True)
+                if q["type"] == kind
+            ]
+            by_type[kind] = summarize([r for r, _ in picked], [h for _, h in picked])[
+                "article hit@5"
+            ]
+        results["systems"][name]["article hit@5 by type"] = by_type
+
+    # Speaker questions: share of top-5 answers whose quote is by the asked speaker.
+    speaker_qs = speaker_questions(args.gold, articles, args.speaker_questions, seed=7)
+    shares = []
+    for q in speaker_qs:
+        _, out = run_whosaid(engine, q["question"])
+        if out["answers"]:
+            shares.append(
+                sum(by_speaker(a, q["speaker"]) for a in out["answers"]) / len(out["answers"])
+            )
+        else:
+            shares.append(0.0)
+    results["speaker questions"] = {
+        "count": len(speaker_qs),
+        "share of top-5 by asked speaker": round(statistics.mean(shares), 3) if shares else None,
+    }
+
+    # No-answer: the rate on unanswerable questions, and the false rate on answerable ones.
+    results["no answer"] = {
+        "unanswerable answered 'nothing found' %": round(
+            100 * statistics.mean(engine.ask(q["question"]).no_answer for q in unanswerable), 1
+        ),
+        "answerable answered 'nothing found' %": round(
+            100 * statistics.mean(engine.ask(q["question"]).no_answer for q in answerable), 1
+        ),
+        "threshold (max cosine)": engine.no_answer_cosine,
+    }
+    results["calibration"] = calibration(engine, answerable, unanswerable)
+    latencies = []
+    for q in answerable:
+        t = time.perf_counter()
+        engine.ask(q["question"])
+        latencies.append((time.perf_counter() - t) * 1000)
+    results["ask latency ms (warm, median)"] = round(statistics.median(latencies), 2)
+    out = ROOT / "benchmarks" / "results" / "retrieval.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+def calibration(engine: Whosaid, answerable: list[dict], unanswerable: list[dict]) -> list[dict]:
+    """The best passage's cosine for both sets, and the rates each threshold would give."""
+
+    def best(question: str) -> float:
+        snap = engine.snapshot()
+        vector = engine._embed_question(question)  # noqa: SLF001 - a measurement, not an API
+        hits = snap.searcher.vectors.search(vector, 1)
+        return hits[0][1] if hits else 0.0
+
+    good = [best(q["question"]) for q in answerable]
+    bad = [best(q["question"]) for q in unanswerable]
+    rows = []
+    for threshold in np.arange(0.20, 0.46, 0.02):
+        rows.append(
+            {
+                "threshold": round(float(threshold), 2),
+                "unanswerable caught %": round(
+                    100 * float(np.mean([b < threshold for b in bad])), 1
+                ),
+                "answerable refused %": round(
+                    100 * float(np.mean([g < threshold for g in good])), 1
+                ),
+            }
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
