@@ -22,6 +22,12 @@ SPEECH_VERBS: frozenset[str] = frozenset(
     """.split()
 )
 
+# Verbs that introduce a quotation but whose clause is rarely a statement ("continued to
+# fall", "spoke about the economy").
+DIRECT_ONLY_VERBS: frozenset[str] = frozenset(
+    {"continue", "speak", "shout", "joke", "quip", "muse"}
+)
+
 # Verbs whose object, not a clause, is often what was said ("called for a recount",
 # "accused him of lying"). "said in a statement" shows why "say" is not among them.
 OBJECT_CONTENT_VERBS: frozenset[str] = frozenset(

@@ -21,7 +21,6 @@ from index.cues import (
     ORG_LABELS,
     PERSON_LABEL,
     PERSON_PRONOUNS,
-    SUBJECT_DEPS,
     TITLE_WORDS,
 )
 from index.models import SpeakerKind
@@ -50,12 +49,23 @@ class Mention:
 def subject_of(verb: Token) -> Token | None:
     """The subject of ``verb``, borrowed from the verb it hangs off when it has none."""
     for _ in range(3):
-        for child in verb.children:
-            if child.dep_ in SUBJECT_DEPS:
-                return child
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        if subjects:
+            # "his nephew Michery el Soheil added" parses as two subjects: take the name.
+            names = [c for c in subjects if c.tag_ in _NAME_TAGS]
+            return (names or subjects)[-1] if len(subjects) > 1 else subjects[0]
+        if any(c.dep_ == "nsubjpass" for c in verb.children):
+            return _agent(verb)  # "was told by X": X speaks, not the subject
         if verb.dep_ not in INHERIT_SUBJECT_DEPS or verb.head is verb:
             return None
         verb = verb.head
+    return None
+
+
+def _agent(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
     return None
 
 

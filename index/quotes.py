@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Token
 from index.coref import ArticlePeople, collect_people, resolve_in_order
 from index.cues import (
     CONTENT_DEPS,
+    DIRECT_ONLY_VERBS,
     OBJECT_CONTENT_VERBS,
     OBJECT_DEPS,
     REQUIRED_CHILD,
@@ -29,15 +30,18 @@ from index.cues import (
 )
 from index.mentions import Mention, mention_of, subject_of
 from index.models import Quote, QuoteKind
-from index.quote_marks import QuotedSpan, find_quoted_spans
+from index.quote_marks import QuotedSpan, find_quoted_spans, paragraph_bounds
 
 # How many tokens after a closing mark (or before an opening one) the reporting verb may be.
 MAX_CUE_AFTER = 14
 MAX_CUE_BEFORE = 10
+MAX_CUE_BEFORE_COLON = 30
 # An indirect clause shorter than this is a fragment ("he said so"), not a statement.
 MIN_CONTENT_TOKENS = 3
 # Most of an indirect clause already inside a found quotation: the same statement.
 OVERLAP_SAME = 0.5
+# Words that may sit between a quotation and its reporting verb besides the subject.
+_BETWEEN_DEPS = frozenset({"advmod", "aux", "neg", "npadvmod"})
 _SENTENCE_END = frozenset({".", "!", "?"})
 _TRIM = frozenset({",", ".", ";", ":", "-", "\u2014", "\u2013", "(", ")"})
 CONFIDENCE = {"direct": 0.9, "indirect": 0.75, "partial": 0.8, "according": 0.7, "floating": 0.5}
@@ -111,24 +115,55 @@ def _cue_after(doc: Doc, quote: QuotedSpan, marks: _Marks) -> Token | None:
         if marks.token_quote[token.i] >= 0 or "\n" in token.text or token.text in _SENTENCE_END:
             return None
         if is_speech_verb(token):
-            return None if _has_own_content(token, marks) else token
+            if _has_own_content(token, marks) or not _adjacent_after(token, first):
+                return None
+            return token
+    return None
+
+
+def _adjacent_after(verb: Token, first: int) -> bool:
+    """Only the verb's subject, adverbs and punctuation lie between the quote and the verb,
+    and the subject does not hold the quote ('the "Never Trump" movement continues')."""
+    subject = _speaker_head(verb)
+    if subject is not None and subject.left_edge.i < first:
+        return False
+    subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+    allowed = {t.i for s in subjects for t in s.subtree}
+    return all(
+        t.i in allowed or t.is_punct or t.is_space or t.dep_ in _BETWEEN_DEPS
+        for t in verb.doc[first : verb.i]
+    )
+
+
+def _previous_word(doc: Doc, index: int) -> Token | None:
+    while index > 0:
+        index -= 1
+        if not doc[index].is_space:
+            return doc[index]
     return None
 
 
 def _cue_before(doc: Doc, quote: QuotedSpan, marks: _Marks) -> Token | None:
+    """'He said, "..."', 'Trump told reporters: "..."', or a colon ending the paragraph
+    before a quotation ('Dr. Ward stated:' then the quote as the next paragraph)."""
     first = _token_at_or_after(doc, quote.start)
-    if first == 0:
+    previous = _previous_word(doc, first)
+    if previous is None or marks.token_quote[previous.i] >= 0:
         return None
-    previous = doc[first - 1]
-    if previous.text not in (":", ",") and not is_speech_verb(previous):
+    colon = previous.text == ":"
+    if not colon and previous.text != "," and not is_speech_verb(previous):
         return None
-    for token in reversed(doc[max(0, first - MAX_CUE_BEFORE) : first]):
-        if marks.token_quote[token.i] >= 0 or "\n" in token.text:
+    reach = MAX_CUE_BEFORE_COLON if colon else MAX_CUE_BEFORE
+    for token in reversed(doc[max(0, previous.i + 1 - reach) : previous.i + 1]):
+        if marks.token_quote[token.i] >= 0 or token.text in _SENTENCE_END:
             return None
-        if token.text in _SENTENCE_END:
+        if "\n" in token.text and not colon:
             return None
         if is_speech_verb(token):
             return token
+    root = previous.sent.root
+    if colon and root.tag_.startswith("VB") and subject_of(root) is not None:
+        return root  # 'He then listed the qualities he wants:' introduces what follows
     return None
 
 
@@ -215,7 +250,13 @@ def _quoted_within(marks: _Marks, start: int, end: int) -> list[int]:
 
 def _indirect_quotes(doc: Doc, marks: _Marks) -> list[_Found]:
     """Clauses governed by reporting verbs outside quotation marks."""
-    verbs = [t for t in doc if is_speech_verb(t) and marks.token_quote[t.i] < 0]
+    verbs = [
+        t
+        for t in doc
+        if is_speech_verb(t)
+        and marks.token_quote[t.i] < 0
+        and verb_forms()[t.lower_] not in DIRECT_ONLY_VERBS
+    ]
     trailing = {v.i: c for v in verbs if (c := _trailing_report(v, marks)) is not None}
     cuts = sorted(trailing.values())
     found: list[_Found] = []
@@ -296,8 +337,6 @@ def _paragraph_of(bounds: list[tuple[int, int]], char: int) -> int:
 def _attach_unattributed(doc: Doc, marks: _Marks, found: list[_Found]) -> list[_Found]:
     """Join a quotation nothing reports to the direct quote just before it in its paragraph,
     or make it a floating quote of the previous speaker when it stands alone."""
-    from index.quote_marks import paragraph_bounds
-
     paragraphs = paragraph_bounds(doc.text)
     used = {n for f in found for n in f.quoted}
     floating: list[_Found] = []
