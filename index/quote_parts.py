@@ -1,0 +1,111 @@
+"""Shared pieces of quote extraction: where quotation marks are, reporting verbs, spans.
+
+``Found`` is an attribution while it is being assembled; the rule modules
+(``direct_quotes.py``, ``reported_speech.py``) produce them and ``quotes.py`` turns them into
+``Quote`` records.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from index.cues import REQUIRED_CHILD, verb_forms
+from index.mentions import Mention, subject_of
+from index.models import QuoteKind
+from index.quote_marks import QuotedSpan
+
+# An indirect clause shorter than this is a fragment ("he said so"), not a statement.
+MIN_CONTENT_TOKENS = 3
+SENTENCE_END = frozenset({".", "!", "?"})
+_TRIM = frozenset({",", ".", ";", ":", "-", "\u2014", "\u2013", "(", ")"})
+CONFIDENCE = {"direct": 0.9, "indirect": 0.75, "partial": 0.8, "according": 0.7, "floating": 0.5}
+
+
+@dataclass
+class Found:
+    """An attribution while it is being assembled."""
+
+    pieces: list[tuple[int, int]]
+    kind: QuoteKind
+    cue: Token | None
+    cue_text: str | None
+    mention: Mention | None
+    confidence: float
+    quoted: list[int] = field(default_factory=list)  # indices of the QuotedSpans used
+
+
+class MarkIndex:
+    """Which token lies inside which quotation."""
+
+    def __init__(self, doc: Doc, spans: list[QuotedSpan]) -> None:
+        self.spans = spans
+        pieces = sorted((s, e, n) for n, q in enumerate(spans) for s, e in q.pieces)
+        self._starts = [p[0] for p in pieces]
+        self._pieces = pieces
+        self.token_quote = [self.at(t.idx) for t in doc]
+
+    def at(self, char: int) -> int:
+        """Index of the quotation containing ``char``, or -1."""
+        i = bisect_right(self._starts, char) - 1
+        if i >= 0 and self._pieces[i][0] <= char < self._pieces[i][1]:
+            return self._pieces[i][2]
+        return -1
+
+    def inside(self, char: int) -> bool:
+        return self.at(char) >= 0
+
+
+def is_speech_verb(token: Token) -> bool:
+    """A reporting verb used as a verb ("said", "pointed out"), not a noun ("says" as NNS)."""
+    lemma = verb_forms().get(token.lower_)
+    if lemma is None or not token.tag_.startswith("VB"):
+        return False
+    required = REQUIRED_CHILD.get(lemma)
+    if required is None:
+        return True
+    words, deps = required
+    return any(c.lower_ in words or c.dep_ in deps for c in token.children)
+
+
+def speaker_head(verb: Token) -> Token | None:
+    subject = subject_of(verb)
+    # "Smith, who said ...": the speaker is the noun the relative clause hangs off.
+    if subject is not None and subject.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
+        return verb.head
+    return subject
+
+
+def previous_word(doc: Doc, index: int) -> Token | None:
+    while index > 0:
+        index -= 1
+        if not doc[index].is_space:
+            return doc[index]
+    return None
+
+
+def token_at_or_after(doc: Doc, char: int) -> int:
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    if span is not None and len(span):
+        return span.start
+    for token in doc:
+        if token.idx >= char:
+            return token.i
+    return len(doc)
+
+
+def trimmed(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """Character bounds of tokens ``[start, end)`` without edge punctuation."""
+    while start < end and (doc[start].text in _TRIM or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].text in _TRIM or doc[end - 1].is_space):
+        end -= 1
+    if end - start < MIN_CONTENT_TOKENS:
+        return None
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+
+
+def quoted_within(marks: MarkIndex, start: int, end: int) -> list[int]:
+    return [n for n, q in enumerate(marks.spans) if start <= q.start and q.end <= end]
