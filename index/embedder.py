@@ -24,7 +24,11 @@ class Embedder(Protocol):
     """What the index needs from a model."""
 
     name: str
-    dim: int
+
+    @property
+    def dim(self) -> int:
+        """The length of each vector."""
+        ...
 
     def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
         """Unit-length float32 vectors, one row a text."""
@@ -55,7 +59,7 @@ class SentenceTransformerEmbedder:
         self._dim: int | None = None
 
     @property
-    def dim(self) -> int:  # type: ignore[override]
+    def dim(self) -> int:
         if self._dim is None:
             self._load()
         assert self._dim is not None
@@ -119,8 +123,14 @@ class HashEmbedder:
         return out
 
 
-def make_embedder(name: str = DEFAULT_MODEL, backend: str = "torch") -> Embedder:
-    """The embedder for a model name and backend setting."""
+def make_embedder(
+    name: str = DEFAULT_MODEL, backend: str = "torch", cache_dir: Path | None = None
+) -> Embedder:
+    """The embedder for a model name and backend setting; ``cache_dir`` keeps the ONNX export."""
+    if backend == "onnx":
+        from index.onnx_embedder import OnnxEmbedder
+
+        return OnnxEmbedder(name, cache_dir)
     if backend != "torch":
-        raise ModelLoadError(f"embedding backend {backend!r} is not available; use 'torch'")
+        raise ModelLoadError(f"embedding backend {backend!r} is not available; use torch or onnx")
     return SentenceTransformerEmbedder(name)

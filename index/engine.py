@@ -123,7 +123,7 @@ class Whosaid:
     def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                self._embedder = make_embedder(self.model, self._backend)
+                self._embedder = make_embedder(self.model, self._backend, self.data_dir / "onnx")
             return self._embedder
 
     def close(self) -> None:
