@@ -8,6 +8,7 @@ question, without a restart.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -116,7 +117,13 @@ class Whosaid:
                         f"cannot create data folder {self.data_dir}: {exc.strerror}; "
                         "set WHOSAID_DATA_DIR to a writable folder"
                     ) from None
-                self._store = Store(self.data_dir / "whosaid.sqlite")
+                try:
+                    self._store = Store(self.data_dir / "whosaid.sqlite")
+                except sqlite3.OperationalError as exc:
+                    raise WhosaidError(
+                        f"cannot open the index database in {self.data_dir}: {exc}; "
+                        "set WHOSAID_DATA_DIR to a writable folder"
+                    ) from None
             return self._store
 
     @property

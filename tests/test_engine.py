@@ -8,7 +8,7 @@ import pytest
 
 from index.embedder import HashEmbedder
 from index.engine import Whosaid
-from index.errors import IndexMismatchError, IndexMissingError, QuestionError
+from index.errors import IndexMismatchError, IndexMissingError, QuestionError, WhosaidError
 from tests.conftest import fake_attribute
 
 ALPHA = "date 2020-03-01\ntitle: Alpha\n\n“Taxes will fall next year,” Maria Lopez said. Lopez runs the treasury.\n"
@@ -18,7 +18,12 @@ BETA = "date 2021-06-10\ntitle: Beta\n\n“The bridge opens in June,” Tom Berg
 def test_update_is_incremental(fake_engine: Whosaid, articles_dir: Path) -> None:
     (articles_dir / "alpha.txt").write_text(ALPHA)
     first = fake_engine.update(articles_dir)
-    assert (first.added, first.generation, first.quotes, first.speakers) == (("alpha.txt",), 1, 1, 1)
+    assert (first.added, first.generation, first.quotes, first.speakers) == (
+        ("alpha.txt",),
+        1,
+        1,
+        1,
+    )
 
     again = fake_engine.update(articles_dir)
     assert (again.embedded, again.generation, again.unchanged) == (0, 1, 1)
@@ -73,7 +78,9 @@ def test_questions_are_checked(fake_engine: Whosaid, articles_dir: Path) -> None
 
 def test_another_model_is_refused_until_rebuild(tmp_path: Path, articles_dir: Path) -> None:
     (articles_dir / "alpha.txt").write_text(ALPHA)
-    Whosaid(tmp_path / "d", embedder=HashEmbedder(64), attribute=fake_attribute).update(articles_dir)
+    Whosaid(tmp_path / "d", embedder=HashEmbedder(64), attribute=fake_attribute).update(
+        articles_dir
+    )
     other = Whosaid(tmp_path / "d", embedder=HashEmbedder(32), attribute=fake_attribute)
     with pytest.raises(IndexMismatchError, match="--rebuild"):
         other.ask("taxes")
@@ -95,9 +102,39 @@ def test_a_reader_picks_up_a_new_generation(tmp_path: Path, articles_dir: Path) 
     assert reader.ask("bridge opens June").answers[0].article.article_id == "beta.txt"
 
 
-def test_damaged_vector_file_is_rebuilt_from_the_database(fake_engine: Whosaid, articles_dir: Path) -> None:
+def test_damaged_vector_file_is_rebuilt_from_the_database(
+    fake_engine: Whosaid, articles_dir: Path
+) -> None:
     (articles_dir / "alpha.txt").write_text(ALPHA)
     fake_engine.update(articles_dir)
     (fake_engine.data_dir / "vectors-1.faiss").write_bytes(b"garbage")
     fresh = Whosaid(fake_engine.data_dir, embedder=HashEmbedder(), attribute=fake_attribute)
     assert fresh.ask("taxes fall next year").answers[0].article.article_id == "alpha.txt"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "?!?...",
+        "🙂🙂🙂",
+        "Что сказал Кулеба?",
+        "**bold** `code` <@123> @everyone",
+        "a" * 999,
+        "taxes\x00fall",
+    ],
+)
+def test_odd_questions_get_an_answer_or_a_clear_no(
+    fake_engine: Whosaid, articles_dir: Path, question: str
+) -> None:
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    fake_engine.update(articles_dir)
+    result = fake_engine.ask(question)
+    assert result.no_answer or result.answers
+
+
+def test_unusable_data_folder_says_which(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    engine = Whosaid(blocker / "data", embedder=HashEmbedder(), attribute=fake_attribute)
+    with pytest.raises(WhosaidError, match="WHOSAID_DATA_DIR"):
+        engine.has_index() or engine.status()
