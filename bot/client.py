@@ -174,7 +174,6 @@ def run_bot(settings: Settings) -> None:
             "DISCORD_TOKEN is not set: put the bot token from the Discord developer portal "
             "(Applications > your app > Bot > Reset Token) in .env or the environment"
         )
-    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level))
     bot = create_bot(settings)
     try:
         asyncio.run(_serve(bot, settings.discord_token))

@@ -38,6 +38,7 @@ EMBEDS_PER_MESSAGE = 10
 NO_MENTIONS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.blurple()
 ELLIPSIS = "…"
+QUOTE_MARKS = '"“”‘’«»„'  # the article's own marks around a quote; the field adds its own
 LINES_PER_PAGE = 10
 LINE_CHARS = 380  # ten listing lines stay well inside one description
 
@@ -212,7 +213,7 @@ def _quote_fields(answer: Answer) -> Iterable[tuple[str, str]]:
         speaker = quote.speaker or "Unattributed"
         role = answer.roles.get(speaker) or quote.role
         name = escape(speaker) + (f", {escape(role)}" if role else "")
-        chunks = split_words(escape(quote.text), FIELD_VALUE_CHARS - 2)
+        chunks = split_words(escape(quote.text.strip().strip(QUOTE_MARKS)), FIELD_VALUE_CHARS - 2)
         for i, chunk in enumerate(chunks):
             label = name if i == 0 else f"{name} (continued)"
             opening = "“" if i == 0 else ""

@@ -25,7 +25,6 @@ from index.uploads import SavedUpload, check_upload_name, save_upload
 log = logging.getLogger("whosaid.bot.admin")
 
 PROGRESS_EDIT_SECONDS = 1.0  # Discord rate-limits message edits; once a second reads fine
-PROGRESS_POLL_SECONDS = 0.25
 
 
 def is_admin(interaction: discord.Interaction) -> bool:
@@ -112,16 +111,23 @@ class Admin(commands.Cog):
         )
         interaction.extras["answered"] = True
         async with self.updating:  # after a running /reindex, which may already include it
-            await interaction.edit_original_response(content=f"Saved {saved.name}; indexing…")
+            await interaction.edit_original_response(content=f"Saved `{saved.name}`; indexing…")
             report = await self._update(interaction)
         await self._finish(interaction, await self._added_text(saved, report))
 
     async def _update(self, interaction: discord.Interaction) -> UpdateReport:
-        """Run the update in a worker thread, editing one message with its progress."""
+        """Run the update in a worker thread, editing one message with its progress.
+
+        The first progress report is shown at once (so even a quick update shows one), later
+        ones at most once a second, as Discord rate-limits edits.
+        """
+        loop = asyncio.get_running_loop()
         latest: list[Progress | None] = [None]
+        moved = asyncio.Event()
 
         def record(progress: Progress) -> None:  # called in the worker thread
             latest[0] = progress
+            loop.call_soon_threadsafe(moved.set)
 
         started = time.monotonic()
         task = asyncio.ensure_future(
@@ -129,16 +135,18 @@ class Admin(commands.Cog):
         )
         shown, last_edit = "", float("-inf")
         while not task.done():
-            await asyncio.wait({task}, timeout=PROGRESS_POLL_SECONDS)
-            text = progress_text(latest[0], elapsed=time.monotonic() - started)
-            now = time.monotonic()
-            if task.done() or now - last_edit < PROGRESS_EDIT_SECONDS or text == shown:
+            moved.clear()
+            waiter = asyncio.ensure_future(moved.wait())
+            await asyncio.wait(
+                {task, waiter}, timeout=PROGRESS_EDIT_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
+            waiter.cancel()
+            if time.monotonic() - last_edit < PROGRESS_EDIT_SECONDS:
                 continue
-            shown, last_edit = text, now
-            try:
-                await interaction.edit_original_response(content=text)
-            except discord.HTTPException as exc:
-                log.warning("could not show re-index progress: %s", exc)
+            text = progress_text(latest[0], elapsed=time.monotonic() - started)
+            if text != shown:
+                shown, last_edit = text, time.monotonic()
+                await _edit_quietly(interaction, text)
         return task.result()
 
     async def _finish(self, interaction: discord.Interaction, text: str) -> None:
@@ -161,7 +169,8 @@ class Admin(commands.Cog):
         verb = "Replaced" if saved.replaced else "Added"
         titles = ", ".join(escape(a.title or a.id) for a in saved.articles)
         lines = [
-            shorten(f"{verb} {escape(saved.name)}: {len(ids)} article(s): {titles}", 600),
+            # A safe name holds no backticks, so code formatting shows it verbatim.
+            shorten(f"{verb} `{saved.name}`: {len(ids)} article(s): {titles}", 600),
             f"{len(records)} quote(s) found.",
         ]
         if speakers:
@@ -169,6 +178,14 @@ class Admin(commands.Cog):
         skipped = [s for s in report.skipped if s.path == saved.name]
         lines += [f"Not indexed: {escape(s.reason)}" for s in skipped]
         return shorten("\n".join(lines), 2000)
+
+
+async def _edit_quietly(interaction: discord.Interaction, text: str) -> None:
+    """A progress edit that failed is not worth failing the update for."""
+    try:
+        await interaction.edit_original_response(content=text)
+    except discord.HTTPException as exc:
+        log.warning("could not show re-index progress: %s", exc)
 
 
 async def setup(bot: WhosaidBot) -> None:

@@ -106,18 +106,22 @@ class Ask(commands.Cog):
             )
 
     def question_in(self, message: discord.Message) -> str | None:
-        """The question a message asks the bot, or None if it is not meant for the bot."""
+        """The question a message asks the bot, or None if it is not meant for the bot.
+
+        Discord sends the text of messages that mention the bot even without the message
+        content intent; replies in the bot's threads need the intent (they arrive empty).
+        """
         me = self.bot.user
-        if me is None or message.author.bot or not self.bot.settings.message_content:
+        if me is None or message.author.bot:
             return None
         mentioned = any(user.id == me.id for user in message.mentions)
         in_own_thread = (
             isinstance(message.channel, discord.Thread) and message.channel.owner_id == me.id
         )
-        if not (mentioned or in_own_thread):
+        if not (mentioned or (in_own_thread and self.bot.settings.message_content)):
             return None
-        question = re.sub(rf"<@!?{me.id}>", " ", message.content)
-        return " ".join(question.split())
+        question = " ".join(re.sub(rf"<@!?{me.id}>", " ", message.content).split())
+        return question or None
 
     async def _answer_target(
         self, message: discord.Message, question: str

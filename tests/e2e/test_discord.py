@@ -1,0 +1,509 @@
+"""The bot end to end: real discord.py, real engine and model, a fake Discord on loopback.
+
+One bot serves the whole module. Every test fails if the bot hit an unexpected error (the
+harness wraps `report_unexpected`, where the tree's error handler sends bugs), since a
+command that raises otherwise shows the user only an apology.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from bot.client import BotStartError, WhosaidBot, create_bot, run_bot
+from bot.config import Settings, load_settings
+from bot.render import (
+    DESCRIPTION_CHARS,
+    EMBED_CHARS,
+    FIELD_VALUE_CHARS,
+    MESSAGE_CHARS,
+    answer_replies,
+)
+from index.engine import Whosaid
+from tests.e2e.fake_discord import (
+    EDITOR_ROLE,
+    EPHEMERAL,
+    GUILD_ID,
+    MANAGE_GUILD,
+    TOKEN,
+    CommandHidden,
+    FakeDiscord,
+    FakeUser,
+    Interaction,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+ALICE = FakeUser(11, "alice")
+BOB = FakeUser(12, "bob")
+MODERATOR = FakeUser(13, "mod", permissions=MANAGE_GUILD | 0x400)
+ROLE_ADMIN = FakeUser(14, "editor", roles=(EDITOR_ROLE,))
+UPLOAD_LIMIT = 20_000
+
+# Made-up articles (never real news): a council meeting with many speakers, and a long
+# harbour story whose answers overflow one Discord message.
+COUNCIL_SPEAKERS = [
+    ("Margaret Holloway", "the mayor"),
+    ("Thomas Reed", "the treasurer"),
+    ("Helen Carter", "a councillor"),
+    ("Samuel Price", "the harbour master"),
+    ("Olivia Grant", "the head teacher"),
+    ("Daniel Brooks", "the fire chief"),
+    ("Laura Bennett", "a shop owner"),
+    ("George Mills", "the police chief"),
+    ("Emma Walsh", "a nurse"),
+    ("Peter Lang", "the planning officer"),
+    ("Rachel Stone", "a librarian"),
+    ("Victor Hale", "the bus company director"),
+]
+
+
+def council_article() -> str:
+    lines = ["title: Council debates the new bridge", "source: Riverton Gazette", ""]
+    for name, role in COUNCIL_SPEAKERS:
+        surname = name.split()[1]
+        lines.append(
+            f'"The bridge matters to everyone in Riverton and we must fund it now," said {name}, '
+            f"{role}, at Tuesday's meeting.\n\n{surname} added that the budget was tight.\n"
+        )
+    return "date 2024-02-06 " + "\n".join(lines)
+
+
+def harbour_article() -> str:
+    paragraphs = []
+    for i in range(14):
+        quote = " ".join(
+            f"the harbour wall number {i} needs stone, timber and steel before winter storms"
+            for _ in range(6)
+        )
+        paragraphs.append(f'"{quote}," said Samuel Price, the harbour master, on day {i}.')
+    return "date 2024-03-10 title: Harbour repairs\n\n" + "\n\n".join(paragraphs)
+
+
+@dataclass
+class Corpus:
+    articles_dir: Path
+    data_dir: Path
+    engine: Whosaid
+
+
+@dataclass
+class Env:
+    fake: FakeDiscord
+    bot: WhosaidBot
+    corpus: Corpus
+    errors: list[BaseException] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
+    """The seeds plus two made-up articles, indexed once with the real model."""
+    root = tmp_path_factory.mktemp("discord")
+    articles = root / "articles"
+    shutil.copytree(SEEDS, articles)
+    (articles / "council.txt").write_text(council_article(), encoding="utf-8")
+    (articles / "harbour.txt").write_text(harbour_article(), encoding="utf-8")
+    engine = Whosaid(root / "data")
+    report = engine.update(articles)
+    assert not report.skipped, report.skipped
+    yield Corpus(articles, root / "data", engine)
+    engine.close()
+
+
+def test_settings(corpus: Corpus, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "discord_token": TOKEN,
+        "articles_dir": corpus.articles_dir,
+        "data_dir": corpus.data_dir,
+        "guild_ids": (GUILD_ID,),
+        "admin_role_ids": (EDITOR_ROLE,),
+        "ask_cooldown_seconds": 0,
+        "message_content": True,
+        "max_upload_bytes": UPLOAD_LIMIT,
+    }
+    return load_settings(**(values | overrides))
+
+
+test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def env(corpus: Corpus) -> AsyncIterator[Env]:
+    fake = FakeDiscord()
+    await fake.start()
+    with fake.patch():
+        bot = create_bot(test_settings(corpus), engine=corpus.engine, guild_ready_timeout=0.05)
+        state = Env(fake, bot, corpus)
+        report = bot.report_unexpected
+
+        def record(error: BaseException, where: str) -> str:
+            state.errors.append(error)
+            return report(error, where)
+
+        bot.report_unexpected = record  # type: ignore[method-assign]
+        runner = asyncio.create_task(bot.start(TOKEN))
+        await asyncio.wait_for(bot.wait_until_ready(), 30)
+        yield state
+        await bot.close()
+        await runner
+    await fake.close()
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_errors(env: Env) -> Iterator[None]:
+    env.errors.clear()
+    env.fake.failures.clear()
+    yield
+    env.fake.overrides.clear()
+    assert env.errors == [], f"the bot hit unexpected errors: {env.errors!r}"
+    assert env.fake.failures == [], f"the fake could not serve: {env.fake.failures!r}"
+
+
+def embeds_of(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for m in messages for e in m.get("embeds", [])]
+
+
+def assert_fits_discord(message: dict[str, Any]) -> None:
+    assert len(message.get("content") or "") <= MESSAGE_CHARS
+    assert message["allowed_mentions"] == {"parse": []}, "mentions must never ping"
+    embeds = message.get("embeds", [])
+    assert len(embeds) <= 10
+    total = 0
+    for embed in embeds:
+        assert len(embed.get("description", "")) <= DESCRIPTION_CHARS
+        assert len(embed.get("fields", [])) <= 25
+        assert all(len(f["value"]) <= FIELD_VALUE_CHARS for f in embed.get("fields", []))
+        total += len(embed.get("title", "")) + len(embed.get("description", ""))
+        total += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+        total += len(embed.get("footer", {}).get("text", ""))
+    assert total <= EMBED_CHARS
+
+
+async def ephemeral_reply(interaction: Interaction) -> str:
+    """The private message a refused command shows; nothing public stays behind."""
+    await interaction.wait(lambda i: any(m["flags"] & EPHEMERAL for m in i.messages))
+    public = [m for m in interaction.messages if not m["flags"] & EPHEMERAL]
+    assert public == [], f"a refusal left a public message: {public}"
+    [message] = [m for m in interaction.messages if m["flags"] & EPHEMERAL]
+    return message["content"]
+
+
+# -- start-up -----------------------------------------------------------------------------
+
+
+async def test_commands_are_synced_to_the_guild_with_descriptions(env: Env) -> None:
+    commands = env.fake.commands
+    expected = {"ask", "speakers", "speaker", "articles", "status", "reindex", "add-article"}
+    assert set(commands) == expected
+    assert all(c["guild_id"] == str(GUILD_ID) for c in commands.values())
+    for command in commands.values():
+        assert command["description"], command["name"]
+        assert all(o["description"] for o in command.get("options", [])), command["name"]
+    for admin in ("reindex", "add-article"):
+        assert commands[admin]["default_member_permissions"] == str(MANAGE_GUILD)
+    speaker = {o["name"]: o for o in commands["ask"]["options"]}["speaker"]
+    assert speaker["autocomplete"] is True
+    assert env.fake.identified["intents"] & (1 << 15)  # message content, as configured
+
+
+# -- asking -------------------------------------------------------------------------------
+
+
+async def test_ask_answers_with_the_quote_and_who_said_it(env: Env) -> None:
+    interaction = await env.fake.invoke("ask", ALICE, question="What did Kuleba say about peace?")
+    messages = await interaction.answered()
+    for message in messages:
+        assert_fits_discord(message)
+    assert messages[0]["content"].startswith("**Q:** What did Kuleba say about peace?")
+    embed = embeds_of(messages)[0]
+    assert "Kuleba" in " ".join(f["name"] for f in embed["fields"])
+    assert "**" in embed["description"]  # the quote is highlighted
+    assert embed["footer"]["text"].startswith("2022-05-01")
+
+
+async def test_ask_with_a_speaker_only_cites_that_speaker(env: Env) -> None:
+    interaction = await env.fake.invoke(
+        "ask", ALICE, question="what did he say about soldiers?", speaker="Volodymyr Zelensky"
+    )
+    messages = await interaction.answered()
+    assert "(speaker: Volodymyr Zelensky)" in messages[0]["content"]
+    cited = {f["name"].split(",")[0] for e in embeds_of(messages) for f in e.get("fields", [])}
+    assert "Volodymyr Zelensky" in cited
+
+
+async def test_speaker_autocomplete_suggests_matching_names(env: Env) -> None:
+    choices = await env.fake.autocomplete("ask", ALICE, "speaker", question="x", speaker="zel")
+    assert "Volodymyr Zelensky" in [c["name"] for c in choices]
+    everyone = await env.fake.autocomplete("speakers", ALICE, "filter", filter="")
+    assert 3 < len(everyone) <= 25
+
+
+@pytest.mark.parametrize("question", ["   ", "why? " * 400])
+async def test_unaskable_question_gets_a_short_private_message(env: Env, question: str) -> None:
+    interaction = await env.fake.invoke("ask", BOB, question=question)
+    text = await ephemeral_reply(interaction)
+    assert "question" in text and len(text) < 200
+
+
+async def test_hostile_question_is_answered_or_refused_politely(env: Env) -> None:
+    question = "@everyone **who** said <@&1> `x` 🤔 Что сказал Зеленский?"
+    interaction = await env.fake.invoke("ask", BOB, question=question)
+    messages = await interaction.answered()
+    for message in messages:
+        assert_fits_discord(message)
+    assert "@everyone" not in messages[0]["content"].replace("@\u200beveryone", "")
+
+
+async def test_answer_longer_than_discords_limits_is_split(env: Env) -> None:
+    question = "What did Samuel Price say about the harbour wall?"
+    expected = answer_replies(await asyncio.to_thread(env.corpus.engine.ask, question, k=10))
+    assert len(expected) > 1, "the made-up harbour story should overflow one message"
+    interaction = await env.fake.invoke("ask", ALICE, question=question, count=10)
+    await interaction.wait(lambda i: len(i.messages) == len(expected))
+    for message in interaction.messages:
+        assert_fits_discord(message)
+    fields = [f["value"] for e in embeds_of(interaction.messages) for f in e.get("fields", [])]
+    assert "timber and steel before winter storms" in " ".join(fields)  # quotes arrive whole
+    assert all(not f.rstrip("”").endswith(("…", "-")) for f in fields)
+
+
+async def test_cooldown_refuses_a_quick_second_question(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(env.bot.settings, "ask_cooldown_seconds", 60.0)
+    asker = FakeUser(21, "eager")
+    first = await env.fake.invoke("ask", asker, question="What did Kuleba say?")
+    await first.answered()
+    second = await env.fake.invoke("ask", asker, question="And Zelensky?")
+    assert "Slow down" in await ephemeral_reply(second)
+
+
+# -- browsing -----------------------------------------------------------------------------
+
+
+async def test_speakers_pages_turn_only_for_the_asker(env: Env) -> None:
+    interaction = await env.fake.invoke("speakers", ALICE, sort="name")
+    [message] = await interaction.answered()
+    assert message["embeds"][0]["footer"]["text"].startswith("Page 1/2")
+    labels = [c["label"] for row in message["components"] for c in row["components"]]
+    assert labels == ["«", "‹ Prev", "1/2", "Next ›", "»"]
+
+    stranger = await env.fake.click(message, "Next ›", BOB)
+    assert "Only the person who asked" in await ephemeral_reply(stranger)
+    assert env.fake.messages[int(message["id"])]["embeds"][0]["footer"]["text"].startswith("Page 1")
+
+    turned = await env.fake.click(message, "Next ›", ALICE)
+    await turned.wait(lambda i: i.response_type == 7)
+    page = env.fake.messages[int(message["id"])]
+    assert page["embeds"][0]["footer"]["text"].startswith("Page 2/2")
+    buttons = {c["label"]: c for row in page["components"] for c in row["components"]}
+    assert buttons["Next ›"]["disabled"] and not buttons["‹ Prev"].get("disabled")
+
+
+async def test_speaker_shows_quotes_with_article_and_date(env: Env) -> None:
+    interaction = await env.fake.invoke("speaker", ALICE, name="Dmytro Kuleba")
+    [message] = await interaction.answered()
+    embed = message["embeds"][0]
+    assert embed["title"] == "Quotes by Dmytro Kuleba"
+    assert "2022-05-01" in embed["description"]
+
+
+async def test_unknown_speaker_is_told_privately(env: Env) -> None:
+    interaction = await env.fake.invoke("speaker", ALICE, name="Nobody Atall")
+    assert "no quotes by" in await ephemeral_reply(interaction)
+
+
+async def test_articles_and_status(env: Env) -> None:
+    listing = await (await env.fake.invoke("articles", ALICE)).answered()
+    assert "Council debates the new bridge" in listing[0]["embeds"][0]["description"]
+    status = await (await env.fake.invoke("status", ALICE)).answered()
+    fields = {f["name"]: f["value"] for f in status[0]["embeds"][0]["fields"]}
+    assert int(fields["Articles"]) >= 3 and "MiniLM" in fields["Model"]
+
+
+async def test_mention_is_answered_in_a_thread_and_so_is_a_reply_there(env: Env) -> None:
+    question = await env.fake.post("what did Kuleba say about China?", ALICE)
+    thread_id = int(question["id"])
+    await env.fake.wait_until(lambda: bool(env.fake.sent_in(thread_id)))
+    assert env.fake.threads[thread_id]["name"] == "what did Kuleba say about China?"
+    first = env.fake.sent_in(thread_id)
+    assert first[0]["content"].startswith("**Q:** what did Kuleba say about China?")
+    assert_fits_discord(first[0])
+
+    await env.fake.post(
+        "and what about security guarantees?", ALICE, channel_id=thread_id, mention=False
+    )
+    await env.fake.wait_until(lambda: len(env.fake.sent_in(thread_id)) > len(first))
+    assert "security guarantees" in env.fake.sent_in(thread_id)[-1]["content"]
+
+
+async def test_message_not_for_the_bot_is_ignored(env: Env) -> None:
+    before = len(env.fake.channel_messages)
+    await env.fake.post("lunch anyone?", BOB, mention=False)
+    await asyncio.sleep(0.3)
+    assert len(env.fake.channel_messages) == before
+
+
+# -- admin --------------------------------------------------------------------------------
+
+
+async def test_reindex_is_hidden_and_refused_for_non_admins(env: Env) -> None:
+    with pytest.raises(CommandHidden):
+        await env.fake.invoke("reindex", BOB)
+    generation = env.corpus.engine.status().generation
+    env.fake.allow("reindex")  # a server opened it to everyone: the code still refuses
+    interaction = await env.fake.invoke("reindex", BOB)
+    assert "Only admins" in await ephemeral_reply(interaction)
+    assert env.corpus.engine.status().generation == generation
+
+
+async def test_reindex_edits_one_message_with_progress_then_summary(env: Env) -> None:
+    (env.corpus.articles_dir / "ferry.txt").write_text(
+        'date 2024-04-01 "The ferry will run again in May," said Helen Carter, a councillor.',
+        encoding="utf-8",
+    )
+    interaction = await env.fake.invoke("reindex", MODERATOR)
+    await interaction.wait(lambda i: _content(i).startswith("Re-index done"), timeout=120)
+    contents = [e.get("content") or "" for e in interaction.edits]
+    assert any(c.startswith("Re-indexing") for c in contents[:-1]), contents
+    summary = contents[-1]
+    assert "1 added" in summary and "0 removed" in summary
+    assert interaction.followups == []  # one message, edited
+
+
+async def test_admin_role_can_add_an_article_and_sees_its_speakers(env: Env) -> None:
+    text = 'date 2024-05-02 "We open the new library in June," said Rachel Stone, a librarian.'
+    upload = env.fake.upload("library news.txt", text.encode())
+    with pytest.raises(CommandHidden):
+        await env.fake.invoke("add-article", ROLE_ADMIN, file=upload)
+    env.fake.allow("add-article", EDITOR_ROLE)  # the server lets the editors' role see it
+    interaction = await env.fake.invoke("add-article", ROLE_ADMIN, file=upload)
+    await interaction.wait(lambda i: _content(i).startswith("Added"), timeout=120)
+    reply = _content(interaction)
+    assert "`library_news.txt`" in reply and "Rachel Stone" in reply
+    assert (env.corpus.articles_dir / "library_news.txt").read_text() == text
+    assert any(a.id == "library_news.txt" for a in env.corpus.engine.articles())
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        ("big.txt", b'"Too long," said X. ' * 2000, "limit"),
+        ("../../etc/evil.txt", b'"Hi," said X.', "looks like a path"),
+        ("notes.pdf", b"%PDF-1.4", "only .txt"),
+        ("council.txt", b'"Overwrite," said X.', "already exists"),
+    ],
+)
+async def test_bad_uploads_are_refused_and_change_nothing(
+    env: Env, name: str, data: bytes, reason: str
+) -> None:
+    before = sorted(p.name for p in env.corpus.articles_dir.rglob("*"))
+    original = (env.corpus.articles_dir / "council.txt").read_bytes()
+    interaction = await env.fake.invoke("add-article", MODERATOR, file=env.fake.upload(name, data))
+    assert reason in await ephemeral_reply(interaction)
+    assert sorted(p.name for p in env.corpus.articles_dir.rglob("*")) == before
+    assert (env.corpus.articles_dir / "council.txt").read_bytes() == original
+
+
+async def test_asks_are_answered_while_a_reindex_runs(env: Env) -> None:
+    for i in range(3):
+        (env.corpus.articles_dir / f"extra{i}.txt").write_text(
+            f'date 2024-06-0{i + 1} "The market reopens on day {i}," said George Mills, '
+            "the police chief.\n\n" + "The square was busy. " * 200,
+            encoding="utf-8",
+        )
+    reindex = await env.fake.invoke("reindex", MODERATOR)
+    await reindex.wait(lambda i: i.response_type == 5)
+    second = await env.fake.invoke("reindex", MODERATOR)
+    assert "already running" in await ephemeral_reply(second)
+
+    lag = LoopLag()
+    with lag.measure():
+        users = [FakeUser(100 + n, f"reader{n}") for n in range(8)]
+        asks = await asyncio.gather(
+            *(env.fake.invoke("ask", u, question="What did Zelensky say?") for u in users)
+        )
+        answers = await asyncio.gather(*(a.answered() for a in asks))
+        answered_at = time.monotonic()
+        await reindex.wait(lambda i: _content(i).startswith("Re-index done"), timeout=120)
+        finished_at = time.monotonic()
+    assert all(messages[0]["embeds"] for messages in answers)
+    assert answered_at < finished_at
+    assert "3 added" in _content(reindex)
+    assert lag.worst < 0.5, f"the event loop was blocked for {lag.worst:.3f}s"
+
+
+async def test_an_unexpected_error_gets_an_apology_with_an_id(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(env.corpus.engine, "status", broken)
+    interaction = await env.fake.invoke("status", ALICE)
+    text = await ephemeral_reply(interaction)
+    assert "error id" in text
+    assert [str(e) for e in env.errors] == ["disk on fire"]
+    env.errors.clear()
+    later = await (await env.fake.invoke("articles", ALICE)).answered()
+    assert later  # the bot carries on
+
+
+# -- run_bot's start-up errors ------------------------------------------------------------
+
+
+async def test_run_bot_explains_a_missing_token(env: Env) -> None:
+    with pytest.raises(BotStartError, match="DISCORD_TOKEN is not set"):
+        run_bot(test_settings(env.corpus, discord_token=None))
+
+
+async def test_run_bot_explains_a_wrong_token(env: Env) -> None:
+    settings = test_settings(env.corpus, discord_token="not-the-token")
+    with pytest.raises(BotStartError, match="refused the token"):
+        await asyncio.to_thread(run_bot, settings)
+
+
+async def test_run_bot_explains_missing_message_content_intent(env: Env) -> None:
+    env.fake.message_content_enabled = False
+    try:
+        with pytest.raises(BotStartError, match="Message Content Intent"):
+            await asyncio.wait_for(asyncio.to_thread(run_bot, test_settings(env.corpus)), 60)
+    finally:
+        env.fake.message_content_enabled = True
+
+
+def _content(interaction: Interaction) -> str:
+    return (interaction.original or {}).get("content") or ""
+
+
+class LoopLag:
+    """The longest time the event loop took to wake a 10 ms sleeper while measuring."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+
+    async def _tick(self) -> None:
+        while True:
+            start = time.monotonic()
+            await asyncio.sleep(0.01)
+            self.worst = max(self.worst, time.monotonic() - start - 0.01)
+
+    @contextmanager
+    def measure(self) -> Iterator[None]:
+        task = asyncio.get_running_loop().create_task(self._tick())
+        try:
+            yield
+        finally:
+            task.cancel()
