@@ -102,6 +102,14 @@ ORG_HEADS = frozenset(
 ORG_LABELS = frozenset({"ORG", "NORP", "GPE"})
 PERSON_LABEL = "PERSON"
 
+# Words before a colon that label something other than a speaker ("UPDATE: ...").
+LABEL_STOPWORDS = frozenset(
+    """
+    update updated note related watch editor photo video source sources read more q a
+    breaking exclusive warning correction advertisement
+    """.split()
+)
+
 # Quotation marks. Single quotes are left out on purpose: they are apostrophes far more
 # often than quotes, and nested quotes live inside a double-quoted span anyway.
 OPEN_MARKS = frozenset({"\u201c", "\u201e", "\u00ab"})

@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Token
 
 from index.cues import CONTENT_DEPS, SUBJECT_DEPS
 from index.mentions import mention_of, subject_of
-from index.quote_marks import QuotedSpan, paragraph_bounds
+from index.quote_marks import QuotedSpan
 from index.quote_parts import (
     CONFIDENCE,
     SENTENCE_END,
@@ -42,7 +42,7 @@ def _has_own_content(verb: Token, marks: MarkIndex) -> bool:
 
 
 def _cue_after(doc: Doc, quote: QuotedSpan, marks: MarkIndex) -> Token | None:
-    first = token_at_or_after(doc, quote.end)
+    first = token_at_or_after(marks, quote.end)
     for token in doc[first : first + MAX_CUE_AFTER]:
         if marks.token_quote[token.i] >= 0 or "\n" in token.text or token.text in SENTENCE_END:
             return None
@@ -70,7 +70,7 @@ def _adjacent_after(verb: Token, first: int) -> bool:
 def _cue_before(doc: Doc, quote: QuotedSpan, marks: MarkIndex) -> Token | None:
     """'He said, "..."', 'Trump told reporters: "..."', or a colon ending the paragraph
     before a quotation ('Dr. Ward stated:' then the quote as the next paragraph)."""
-    first = token_at_or_after(doc, quote.start)
+    first = token_at_or_after(marks, quote.start)
     previous = previous_word(doc, first)
     if previous is None or marks.token_quote[previous.i] >= 0:
         return None
@@ -97,7 +97,7 @@ def direct_quotes(doc: Doc, marks: MarkIndex) -> list[Found]:
     by_cue: dict[int, Found] = {}
     for n, quote in enumerate(marks.spans):
         before = _cue_before(doc, quote, marks)
-        cue = _cue_after(doc, quote, marks) if not _after_colon(doc, quote) else None
+        cue = _cue_after(doc, quote, marks) if not _after_colon(marks.text, quote) else None
         cue = cue or before
         if cue is None:
             continue
@@ -115,8 +115,11 @@ def direct_quotes(doc: Doc, marks: MarkIndex) -> list[Found]:
     return found
 
 
-def _after_colon(doc: Doc, quote: QuotedSpan) -> bool:
-    return doc.text[: quote.start].rstrip().endswith(":")
+def _after_colon(text: str, quote: QuotedSpan) -> bool:
+    index = quote.start - 1
+    while index >= 0 and text[index].isspace():
+        index -= 1
+    return index >= 0 and text[index] == ":"
 
 
 def _standalone(text: str, quote: QuotedSpan, paragraph: tuple[int, int]) -> bool:
@@ -135,7 +138,7 @@ def _paragraph_of(bounds: list[tuple[int, int]], char: int) -> int:
 def attach_unattributed(doc: Doc, marks: MarkIndex, found: list[Found]) -> list[Found]:
     """Join a quotation nothing reports to the direct quote just before it in its paragraph,
     or make it a floating quote of the previous speaker when it stands alone."""
-    paragraphs = paragraph_bounds(doc.text)
+    paragraphs = marks.paragraphs
     used = {n for f in found for n in f.quoted}
     floating: list[Found] = []
     for n, quote in enumerate(marks.spans):
@@ -147,7 +150,7 @@ def attach_unattributed(doc: Doc, marks: MarkIndex, found: list[Found]) -> list[
         prev = max(earlier, key=lambda f: f.pieces[-1][1])
         para = _paragraph_of(paragraphs, quote.start)
         prev_para = _paragraph_of(paragraphs, prev.pieces[-1][1] - 1)
-        if not _standalone(doc.text, quote, paragraphs[para]) or para - prev_para > 1:
+        if not _standalone(marks.text, quote, paragraphs[para]) or para - prev_para > 1:
             continue
         if prev.kind == "direct" and prev_para == para and prev.confidence > CONFIDENCE["floating"]:
             prev.pieces.extend(quote.pieces)

@@ -7,6 +7,7 @@ across the article ("he", "Kuleba", "the minister") is ``coref.py``'s job.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
@@ -81,13 +82,19 @@ def _mention_tokens(head: Token) -> list[Token]:
     return tokens[-MAX_MENTION_TOKENS:]
 
 
-def _entity(doc_span: Span, labels: frozenset[str] | set[str], head: Token) -> Span | None:
+def _entity(labels: frozenset[str] | set[str], head: Token) -> Span | None:
     """The entity of one of ``labels`` that holds the mention's head ("Chad's ambassador"
-    is no mention of Chad)."""
-    for ent in doc_span.ents:
-        if ent.label_ in labels and ent.start <= head.i < ent.end:
-            return ent
-    return None
+    is no mention of Chad). Read from the tokens: ``Doc.ents`` is rebuilt on each access."""
+    if head.ent_type_ not in labels:
+        return None
+    doc = head.doc
+    start = head.i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    end = head.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[start:end]
 
 
 def _widen_name(ent: Span, tokens: list[Token]) -> Span:
@@ -132,9 +139,9 @@ def _apposition_role(head: Token) -> str | None:
 
 
 def _kind(tokens: list[Token], span: Span, head: Token) -> SpeakerKind:
-    if _entity(span, {PERSON_LABEL}, head) is not None:
+    if _entity({PERSON_LABEL}, head) is not None:
         return "person"
-    if _entity(span, ORG_LABELS, head) is not None or head.lower_ in ORG_HEADS:
+    if _entity(ORG_LABELS, head) is not None or head.lower_ in ORG_HEADS:
         return "organisation"
     if head.tag_ in _NAME_TAGS and len([t for t in tokens if t.tag_ in _NAME_TAGS]) >= 2:
         return "person"
@@ -151,7 +158,7 @@ def mention_of(head: Token) -> Mention:
     tokens = _mention_tokens(head)
     span = doc[tokens[0].i : tokens[-1].i + 1]
     kind = _kind(tokens, span, head)
-    person = _entity(span, {PERSON_LABEL}, head)
+    person = _entity({PERSON_LABEL}, head)
     name = role = None
     if person is not None:
         person = _widen_name(person, tokens)
@@ -173,6 +180,7 @@ def _proper_name(tokens: list[Token]) -> str | None:
     return text or None
 
 
+@lru_cache(maxsize=8192)
 def name_parts(name: str) -> tuple[str, str]:
     """(first names, surname) of a person's name, suffixes dropped ("Martin Luther King Jr.")."""
     words = [w for w in clean_name(name).split() if w.lower().rstrip(",") not in NAME_SUFFIXES]

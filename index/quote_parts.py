@@ -15,13 +15,20 @@ from spacy.tokens import Doc, Token
 from index.cues import REQUIRED_CHILD, verb_forms
 from index.mentions import Mention, subject_of
 from index.models import QuoteKind
-from index.quote_marks import QuotedSpan
+from index.quote_marks import QuotedSpan, paragraph_bounds
 
 # An indirect clause shorter than this is a fragment ("he said so"), not a statement.
 MIN_CONTENT_TOKENS = 3
 SENTENCE_END = frozenset({".", "!", "?"})
 _TRIM = frozenset({",", ".", ";", ":", "-", "\u2014", "\u2013", "(", ")"})
-CONFIDENCE = {"direct": 0.9, "indirect": 0.75, "partial": 0.8, "according": 0.7, "floating": 0.5}
+CONFIDENCE = {
+    "direct": 0.9,
+    "partial": 0.8,
+    "indirect": 0.75,
+    "according": 0.7,
+    "label": 0.7,
+    "floating": 0.5,
+}
 
 
 @dataclass
@@ -40,7 +47,11 @@ class Found:
 class MarkIndex:
     """Which token lies inside which quotation."""
 
-    def __init__(self, doc: Doc, spans: list[QuotedSpan]) -> None:
+    def __init__(self, doc: Doc, text: str, spans: list[QuotedSpan]) -> None:
+        # ``Doc.text`` is rebuilt from the tokens on every access: keep one copy.
+        self.text = text
+        self.token_starts = [t.idx for t in doc]
+        self.paragraphs = paragraph_bounds(self.text)
         self.spans = spans
         pieces = sorted((s, e, n) for n, q in enumerate(spans) for s, e in q.pieces)
         self._starts = [p[0] for p in pieces]
@@ -86,14 +97,12 @@ def previous_word(doc: Doc, index: int) -> Token | None:
     return None
 
 
-def token_at_or_after(doc: Doc, char: int) -> int:
-    span = doc.char_span(char, char + 1, alignment_mode="expand")
-    if span is not None and len(span):
-        return span.start
-    for token in doc:
-        if token.idx >= char:
-            return token.i
-    return len(doc)
+def token_at_or_after(marks: MarkIndex, char: int) -> int:
+    """Index of the token holding ``char``, or of the first token after it."""
+    index = bisect_right(marks.token_starts, char) - 1
+    if index >= 0 and marks.token_starts[index] == char:
+        return index
+    return index + 1
 
 
 def trimmed(doc: Doc, start: int, end: int) -> tuple[int, int] | None:

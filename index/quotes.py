@@ -21,6 +21,7 @@ from index.models import Quote
 from index.quote_marks import find_quoted_spans
 from index.quote_parts import Found, MarkIndex
 from index.reported_speech import according_to, indirect_quotes
+from index.speaker_labels import labelled_statements
 
 # Most of an indirect clause already inside a found quotation: the same statement.
 OVERLAP_SAME = 0.5
@@ -53,9 +54,11 @@ def _drop_repeats(direct: list[Found], others: list[Found]) -> list[Found]:
     return kept
 
 
-def _to_quote(doc: Doc, people: ArticlePeople, item: Found, article_id: str) -> Quote:
+def _to_quote(
+    doc: Doc, marks: MarkIndex, people: ArticlePeople, item: Found, article_id: str
+) -> Quote:
     pieces = tuple(sorted(item.pieces))
-    text = " ".join(doc.text[s:e] for s, e in pieces)
+    text = " ".join(marks.text[s:e] for s, e in pieces)
     mention = item.mention
     if mention is None:
         return Quote(
@@ -91,12 +94,17 @@ def extract_quotes(doc: Doc, article_id: str) -> list[Quote]:
     """
     if not len(doc):
         return []
-    marks = MarkIndex(doc, find_quoted_spans(doc.text))
+    text = doc.text
+    marks = MarkIndex(doc, text, find_quoted_spans(text))
     direct = direct_quotes(doc, marks)
-    others = _drop_repeats(direct, indirect_quotes(doc, marks) + according_to(doc, marks))
+    used = {n for f in direct for n in f.quoted}
+    labelled = [f for f in labelled_statements(doc, marks) if not used.intersection(f.quoted)]
+    direct += [f for f in labelled if f.quoted]
+    reported = indirect_quotes(doc, marks) + according_to(doc, marks)
+    others = _drop_repeats(direct, [f for f in labelled if not f.quoted] + reported)
     found = direct + others
     found += attach_unattributed(doc, marks, found)
     people = collect_people(doc, marks.inside)
     found.sort(key=lambda f: f.mention.start if f.mention else f.pieces[0][0])
-    quotes = [_to_quote(doc, people, item, article_id) for item in found]
+    quotes = [_to_quote(doc, marks, people, item, article_id) for item in found]
     return sorted(quotes, key=lambda q: (q.start, q.end))
