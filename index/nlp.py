@@ -102,7 +102,9 @@ def _recognise_entities(ner: Callable | None, docs: list[Doc]) -> None:
     if ner is None:
         return
     chosen = [_name_windows(doc) for doc in docs]
-    pieces = [_words_of(doc[a:b]) for doc, windows in zip(docs, chosen) for a, b in windows]
+    pieces = [
+        _words_of(doc[a:b]) for doc, windows in zip(docs, chosen, strict=True) for a, b in windows
+    ]
     recognised = iter(ner.pipe(pieces, batch_size=256))  # type: ignore[attr-defined]
     for doc, windows in zip(docs, chosen, strict=True):
         ents = []

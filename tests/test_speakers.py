@@ -1,0 +1,145 @@
+"""The speaker registry: merging spellings across articles, keeping namesakes apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.models import Quote, SpeakerKind
+from index.speakers import SpeakerRegistry, build_registry, canonical_key, merge_speakers
+
+
+def quote(
+    speaker: str | None,
+    article: str = "a1",
+    *,
+    kind: SpeakerKind = "person",
+    role: str | None = None,
+    mention: str | None = None,
+    resolved: bool = True,
+) -> Quote:
+    return Quote(
+        article_id=article,
+        text="We will rebuild the bridge.",
+        start=0,
+        end=26,
+        spans=((0, 26),),
+        kind="direct",
+        speaker=speaker,
+        speaker_mention=mention or speaker,
+        role=role,
+        speaker_kind=kind,
+        resolved=resolved,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Dmytro Kuleba", "dmytro kuleba"),
+        ("Ukrainian Foreign Minister Dmytro Kuleba", "dmytro kuleba"),
+        ("Mr. Donald J. Trump", "donald trump"),
+        ("Martin Luther King Jr.", "martin king"),
+        ("Kuleba's", "kuleba"),
+        ("Volodymyr Zelenskyy", "volodymyr zelenskyy"),
+        ("Zelénsky", "zelensky"),
+    ],
+)
+def test_canonical_key_ignores_titles_middle_names_and_accents(name: str, key: str) -> None:
+    assert canonical_key(name) == key
+
+
+def test_canonical_key_keeps_every_word_of_an_organisation() -> None:
+    assert canonical_key("the Federal Bureau of Investigation", "organisation") == (
+        "federal bureau of investigation"
+    )
+
+
+def test_spellings_of_one_person_merge_with_aliases_and_roles() -> None:
+    groups = merge_speakers(
+        [
+            quote("Dmytro Kuleba", "a1", role="Ukrainian Foreign Minister"),
+            quote("Kuleba", "a2"),
+            quote("Dmytro Kuleba", "a3", mention="Foreign Minister Kuleba"),
+        ]
+    )
+    assert len(groups) == 1
+    group = groups[0]
+    assert group.name == "Dmytro Kuleba"
+    assert group.quotes == 3
+    assert set(group.aliases) == {"Dmytro Kuleba", "Kuleba", "Foreign Minister Kuleba"}
+    assert list(group.roles) == ["Ukrainian Foreign Minister"]
+    assert sorted(group.articles) == ["a1", "a2", "a3"]
+
+
+def test_people_sharing_a_surname_stay_apart() -> None:
+    groups = merge_speakers([quote("Hillary Clinton", "a1"), quote("Bill Clinton", "a2")])
+    assert sorted(g.name for g in groups) == ["Bill Clinton", "Hillary Clinton"]
+
+
+def test_a_bare_surname_shared_by_two_people_is_not_guessed() -> None:
+    registry = SpeakerRegistry(
+        [quote("Hillary Clinton", "a1"), quote("Bill Clinton", "a2"), quote("Clinton", "a3")]
+    )
+    assert len(registry.groups()) == 3
+    assert registry.resolve("clinton") is None
+    assert len(registry.candidates("clinton")) == 3
+
+
+def test_a_bare_surname_follows_the_role_that_matches() -> None:
+    registry = SpeakerRegistry(
+        [
+            quote("Andriy Kuleba", "a1", role="mayor"),
+            quote("Dmytro Kuleba", "a2", role="Foreign Minister"),
+            quote("Kuleba", "a3", role="Foreign Minister"),
+        ]
+    )
+    assert {g.name: g.quotes for g in registry.groups()} == {
+        "Dmytro Kuleba": 2,
+        "Andriy Kuleba": 1,
+    }
+
+
+def test_unresolved_speakers_get_no_record() -> None:
+    registry = SpeakerRegistry([quote("he", resolved=False), quote(None, resolved=False)])
+    assert registry.groups() == []
+
+
+def test_organisations_are_their_own_kind() -> None:
+    registry = SpeakerRegistry(
+        [quote("Associated Press", kind="organisation", mention="the Associated Press")]
+    )
+    (speaker,) = registry.speakers()
+    assert speaker.kind == "organisation"
+    assert registry.resolve("the Associated Press") is not None
+
+
+@pytest.mark.parametrize("text", ["kuleba", "Dmytro Kuleba", "KULEBA", "Foreign Minister Kuleba"])
+def test_resolve_free_text_names(text: str) -> None:
+    registry = SpeakerRegistry([quote("Dmytro Kuleba"), quote("Volodymyr Zelensky")])
+    found = registry.resolve(text)
+    assert found is not None and found.name == "Dmytro Kuleba"
+
+
+def test_speakers_named_in_a_question() -> None:
+    registry = SpeakerRegistry(
+        [
+            quote("Dmytro Kuleba"),
+            quote("Associated Press", kind="organisation"),
+            quote("Volodymyr Zelensky"),
+        ]
+    )
+    found = registry.speakers_in("What did kuleba tell the Associated Press about talks?")
+    assert sorted(g.name for g in found) == ["Associated Press", "Dmytro Kuleba"]
+    assert registry.speakers_in("what happened in the talks?") == []
+
+
+def test_build_registry_assigns_every_resolved_quote_row() -> None:
+    rows = [
+        (10, quote("Dmytro Kuleba")),
+        (11, quote("Kuleba", "a2")),
+        (12, quote("he", resolved=False)),
+    ]
+    speakers, assignment = build_registry(rows)
+    assert [s.name for s in speakers] == ["Dmytro Kuleba"]
+    assert speakers[0].id == 1 and speakers[0].quote_count == 2
+    assert assignment == [(10, 1), (11, 1)]
