@@ -8,11 +8,13 @@ logged with a traceback and the user gets an apology carrying an error id to quo
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sys
 import uuid
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -28,6 +30,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("whosaid.bot")
 
 EXTENSIONS = ("bot.cogs.ask", "bot.cogs.speakers", "bot.cogs.admin")
+# Threads that serve questions and listings. More than the cores only adds GIL contention,
+# which delays the event loop (and so the gateway heartbeat) without answering any faster.
+READER_THREADS = 2
+
+T = TypeVar("T")
 
 
 class BotStartError(WhosaidError):
@@ -112,6 +119,16 @@ class WhosaidBot(commands.Bot):
         )
         self.settings = settings
         self.engine = engine
+        self._readers = ThreadPoolExecutor(READER_THREADS, thread_name_prefix="whosaid-reader")
+
+    async def read(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a blocking engine read (ask, listings) in the reader threads."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, functools.partial(func, *args, **kwargs))
+
+    async def close(self) -> None:
+        await super().close()
+        self._readers.shutdown(wait=False, cancel_futures=True)
 
     async def setup_hook(self) -> None:
         for name in EXTENSIONS:

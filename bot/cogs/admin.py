@@ -65,7 +65,7 @@ class Admin(commands.Cog):
     async def status(self, interaction: discord.Interaction) -> None:
         """Show how many articles, passages and speakers are indexed, and the index age."""
         await interaction.response.defer(thinking=True)
-        status = await asyncio.to_thread(self.bot.engine.status)
+        status = await self.bot.read(self.bot.engine.status)
         embed = status_embed(status, now=time.time())
         await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
 
@@ -162,9 +162,7 @@ class Admin(commands.Cog):
     async def _added_text(self, saved: SavedUpload, report: UpdateReport) -> str:
         """What the upload added: articles, whether the index took them, speakers found."""
         ids = [a.id for a in saved.articles]
-        records = await asyncio.to_thread(
-            lambda: [r for article_id in ids for r in self.bot.engine.quotes(article_id)]
-        )
+        records = [r for i in ids for r in await self.bot.read(self.bot.engine.quotes, i)]
         speakers = sorted({r.quote.speaker for r in records if r.quote.speaker})
         verb = "Replaced" if saved.replaced else "Added"
         titles = ", ".join(escape(a.title or a.id) for a in saved.articles)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import time
@@ -74,7 +73,7 @@ class Ask(commands.Cog):
     ) -> SearchResult:
         """Run the question through the engine in a worker thread."""
         k = count or self.bot.settings.top_k
-        return await asyncio.to_thread(self.bot.engine.ask, question, k=k, speaker=speaker)
+        return await self.bot.read(self.bot.engine.ask, question, k=k, speaker=speaker)
 
     def _check_cooldown(self, user_id: int) -> None:
         per = self.bot.settings.ask_cooldown_seconds

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Literal
 
@@ -25,9 +24,9 @@ async def speaker_choices(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     """Autocomplete speaker names (and aliases) containing what has been typed so far."""
-    engine = interaction.client.engine  # type: ignore[attr-defined]
+    bot: WhosaidBot = interaction.client  # type: ignore[assignment]
     try:
-        found = await asyncio.to_thread(engine.speakers, current.strip() or None)
+        found = await bot.read(bot.engine.speakers, current.strip() or None)
     except WhosaidError:
         return []  # no index yet: nothing to suggest, and autocomplete cannot show errors
     return [
@@ -56,7 +55,7 @@ class Speakers(commands.Cog):
     ) -> None:
         """List every speaker with quote count, role and number of articles."""
         await interaction.response.defer(thinking=True)
-        found = await asyncio.to_thread(self.bot.engine.speakers, filter or None, sort)
+        found = await self.bot.read(self.bot.engine.speakers, filter or None, sort)
         title = f"Speakers matching “{filter}”" if filter else "Speakers"
         await Paginator(speaker_pages(found, title=title), interaction.user.id).send(interaction)
 
@@ -66,7 +65,7 @@ class Speakers(commands.Cog):
     async def speaker(self, interaction: discord.Interaction, name: str) -> None:
         """Show one speaker's quotes, newest first, with article and date."""
         await interaction.response.defer(thinking=True)
-        records = await asyncio.to_thread(self.bot.engine.speaker_quotes, name)
+        records = await self.bot.read(self.bot.engine.speaker_quotes, name)
         if not records:
             wanted = name[:CHOICE_CHARS]
             raise WhosaidError(f"I know no quotes by “{wanted}”; /speakers shows who speaks")
@@ -77,7 +76,7 @@ class Speakers(commands.Cog):
     async def articles(self, interaction: discord.Interaction) -> None:
         """List the indexed articles with date, source and quote count."""
         await interaction.response.defer(thinking=True)
-        found = await asyncio.to_thread(self.bot.engine.articles)
+        found = await self.bot.read(self.bot.engine.articles)
         await Paginator(article_pages(found), interaction.user.id).send(interaction)
 
 
