@@ -133,8 +133,10 @@ def _apposition_role(head: Token) -> str | None:
         if child.dep_ in APPOSITION_DEPS:
             words = [t for t in child.subtree if t.dep_ != "relcl"]
             span = head.doc[words[0].i : child.right_edge.i + 1]
-            text = span.text.strip(" ,")
-            return text[4:] if text.lower().startswith("the ") else text
+            words = span.text.strip(" ,").split(" ")
+            if words and words[0].lower() in ("the", "a", "an"):
+                words = words[1:]
+            return " ".join(words) or None
     return None
 
 

@@ -1,0 +1,285 @@
+"""Quote extraction and speaker attribution over the real spaCy pipeline.
+
+Every sentence here is the project's own, except the seed article (seeds/), whose full gold
+is spelled out at the end. The pipeline is loaded once per session.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from index.articles import parse_article
+from index.models import Quote
+from index.nlp import attribute, attribute_many, load_nlp
+from index.quote_marks import find_quoted_spans
+from index.quotes import extract_quotes
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_8652565bec4607e8.txt"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    return load_nlp()
+
+
+def quotes_of(nlp, text: str) -> list[Quote]:
+    return attribute(text, "t", nlp=nlp)
+
+
+def only(quotes: list[Quote]) -> Quote:
+    assert len(quotes) == 1, [(q.kind, q.speaker, q.text) for q in quotes]
+    return quotes[0]
+
+
+# (text, kind, speaker, resolved, words the quoted content holds)
+SINGLE_QUOTES = [
+    (
+        "\u201cWe will rebuild every bridge,\u201d Mayor Anna Berg said on Monday.",
+        "direct", "Anna Berg", True, "rebuild every bridge",
+    ),
+    (
+        '"Prices will fall next year," said Tom Reyes, an economist at the central bank.',
+        "direct", "Tom Reyes", True, "Prices will fall",
+    ),
+    ('Anna Berg said: "The budget is balanced."', "direct", "Anna Berg", True, "budget"),
+    (
+        'Anna Berg said the council was "deeply divided" over the plan.',
+        "partial", "Anna Berg", True, "deeply divided",
+    ),
+    (
+        "Tom Reyes said the bank would raise interest rates in June.",
+        "indirect", "Tom Reyes", True, "raise interest rates",
+    ),
+    (
+        "According to Tom Reyes, the bank will raise interest rates in June.",
+        "indirect", "Tom Reyes", True, "raise interest rates",
+    ),
+    (
+        "Anna Berg told reporters that the bridge would reopen in May.",
+        "indirect", "Anna Berg", True, "reopen in May",
+    ),
+    (
+        "Anna Berg added that the dam had been inspected twice.",
+        "indirect", "Anna Berg", True, "inspected twice",
+    ),
+    (
+        "Tom Reyes noted that inflation had slowed for three months.",
+        "indirect", "Tom Reyes", True, "inflation had slowed",
+    ),
+    (
+        "The steel plant closed last week, the Northern Gazette reported.",
+        "indirect", "Northern Gazette", True, "steel plant closed",
+    ),
+    (
+        '"The talks have stalled," a senior official said.',
+        "direct", "a senior official", False, "talks have stalled",
+    ),
+    ('"We are ready," he said.', "direct", "he", False, "We are ready"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "kind", "speaker", "resolved", "words"), SINGLE_QUOTES)
+def test_one_quote_per_sentence(nlp, text, kind, speaker, resolved, words) -> None:
+    quote = only(quotes_of(nlp, text))
+    assert (quote.kind, quote.speaker, quote.resolved) == (kind, speaker, resolved)
+    assert words in quote.text
+    for start, end in quote.spans:
+        assert text[start:end] in quote.text
+
+
+def test_role_from_the_title_before_the_name(nlp) -> None:
+    quote = only(quotes_of(nlp, "\u201cWe are ready,\u201d Mayor Anna Berg said."))
+    assert quote.role == "Mayor"
+    assert quote.speaker_mention == "Mayor Anna Berg"
+
+
+def test_role_from_an_apposition(nlp) -> None:
+    text = '"Prices will fall," said Tom Reyes, an economist at the central bank.'
+    assert only(quotes_of(nlp, text)).role == "economist at the central bank"
+
+
+def test_organisation_speaker(nlp) -> None:
+    text = "The steel plant closed last week, the Associated Press reported."
+    quote = only(quotes_of(nlp, text))
+    assert (quote.speaker, quote.speaker_kind) == ("Associated Press", "organisation")
+    assert quote.speaker_mention == "the Associated Press"
+
+
+def test_interrupted_quote_is_one_quote_in_two_pieces(nlp) -> None:
+    text = "\u201cThe river is rising,\u201d Anna Berg said, \u201cbut the dam will hold.\u201d"
+    quote = only(quotes_of(nlp, text))
+    assert quote.kind == "direct" and quote.speaker == "Anna Berg"
+    assert [text[s:e] for s, e in quote.spans] == [
+        "\u201cThe river is rising,\u201d",
+        "\u201cbut the dam will hold.\u201d",
+    ]
+    assert (quote.start, quote.end) == (quote.spans[0][0], quote.spans[-1][1])
+
+
+def test_quote_over_two_paragraphs(nlp) -> None:
+    text = (
+        "Anna Berg said:\n\n\u201cThe first thing is the river.\n\n"
+        "\u201cThe second thing is the money.\u201d"
+    )
+    quote = only(quotes_of(nlp, text))
+    assert quote.speaker == "Anna Berg"
+    assert len(quote.spans) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("Mayor Anna Berg visited the dam. \u201cWe are ready,\u201d she said.", "she"),
+        ("Anna Berg visited the dam. \u201cIt is safe,\u201d Berg said.", "Berg"),
+        ("Mayor Anna Berg visited the dam. \u201cIt is safe,\u201d the mayor said.", "the mayor"),
+        ("Anna Berg visited the dam. \u201cIt is safe,\u201d Ms. Berg said.", "Ms. Berg"),
+    ],
+)
+def test_pronouns_short_names_and_titles_resolve(nlp, text: str, mention: str) -> None:
+    quote = only(quotes_of(nlp, text))
+    assert (quote.speaker, quote.resolved, quote.speaker_mention) == ("Anna Berg", True, mention)
+
+
+def test_a_title_nobody_holds_stays_unresolved(nlp) -> None:
+    text = "Anna Berg visited the dam. \u201cIt is safe,\u201d the engineer said."
+    quote = only(quotes_of(nlp, text))
+    assert (quote.speaker, quote.resolved) == ("the engineer", False)
+
+
+def test_floating_quote_belongs_to_the_previous_speaker(nlp) -> None:
+    text = "\u201cThe river is rising,\u201d Anna Berg said.\n\n\u201cWe have sandbags ready.\u201d"
+    quotes = quotes_of(nlp, text)
+    assert [q.speaker for q in quotes] == ["Anna Berg", "Anna Berg"]
+    assert quotes[1].confidence < quotes[0].confidence
+
+
+def test_two_speakers_in_one_sentence(nlp) -> None:
+    text = "Anna Berg said the bridge was safe, but Tom Reyes said it needed repairs."
+    quotes = quotes_of(nlp, text)
+    assert [(q.speaker, q.kind) for q in quotes] == [
+        ("Anna Berg", "indirect"),
+        ("Tom Reyes", "indirect"),
+    ]
+    assert "bridge was safe" in quotes[0].text and "needed repairs" in quotes[1].text
+
+
+def test_nested_quotes_stay_inside_the_outer_quote(nlp) -> None:
+    text = "\u201cHe told me \u2018never again\u2019 and left,\u201d Anna Berg said."
+    quote = only(quotes_of(nlp, text))
+    assert quote.text == "\u201cHe told me \u2018never again\u2019 and left,\u201d"
+
+
+def test_quotes_at_the_very_start_and_end(nlp) -> None:
+    text = '"Yes," Anna Berg said. Tom Reyes said: "No."'
+    quotes = quotes_of(nlp, text)
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ('"Yes,"', "Anna Berg"),
+        ('"No."', "Tom Reyes"),
+    ]
+    assert quotes[-1].end == len(text)
+
+
+def test_odd_number_of_marks_yields_no_broken_quote(nlp) -> None:
+    text = 'Anna Berg said "the bridge is safe. Tom Reyes disagreed.'
+    for quote in quotes_of(nlp, text):
+        assert quote.kind != "direct"
+        assert 0 <= quote.start < quote.end <= len(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bridge opened on Monday. Traffic was light.",
+        "The committee will meet on Tuesday to discuss the budget.",
+        'The "smart" meters were installed in May.',
+        "He is known as a man called Smith.",
+        "",
+        "   \n\n  ",
+    ],
+)
+def test_sentences_without_quotes(nlp, text: str) -> None:
+    assert quotes_of(nlp, text) == []
+
+
+def test_quote_marks_pair_curly_straight_and_doubled_apostrophes() -> None:
+    text = "\u201cA,\u201d b. \"C\" d. ''E'' f. \u201cmixed\" g."
+    assert [text[q.start : q.end] for q in find_quoted_spans(text)] == [
+        "\u201cA,\u201d",
+        '"C"',
+        "''E''",
+        '\u201cmixed"',
+    ]
+
+
+def test_attribute_many_keeps_order(nlp) -> None:
+    articles = [("a", '"Yes," Anna Berg said.'), ("b", "No quotes here."), ("c", '"No," he said.')]
+    results = list(attribute_many(articles, nlp=nlp))
+    assert [[q.article_id for q in quotes] for quotes in results] == [["a"], [], ["c"]]
+
+
+_PIECES = list("ab Cd.,:;\n\"'\u201c\u201d\u2018\u2019-") + ["said ", "Anna Berg ", "''", "\n\n"]
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=80).map("".join)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=_TEXT)
+def test_random_text_never_raises(nlp, text: str) -> None:
+    for quote in extract_quotes(nlp(text), "t"):
+        assert 0 <= quote.start < quote.end <= len(text)
+        assert all(quote.start <= s < e <= quote.end for s, e in quote.spans)
+
+
+# The seed article's full gold: every quote, its kind, speaker, and how the text names them.
+SEED_GOLD = [
+    ("direct", "The only way to achieve peace", "Ukrainian Foreign Minister Dmytro Kuleba"),
+    ("indirect", "the process of negotiations", "Kuleba"),
+    ("direct", "Yes, at the moment, peace talks", "he"),
+    ("indirect", "at the meeting in Istanbul", "him"),
+    ("indirect", "Ukraine hopes to receive security assurances", "Kuleba"),
+    ("direct", "We propose that China become", "the Ukrainian foreign minister"),
+    ("indirect", "his country is in dire need", "He"),
+    ("direct", "I take this opportunity", "Kuleba"),
+    ("indirect", "Ukrainian President Volodymyr Zelensky switched", "the Associated Press"),
+    ("indirect", "on Russian troops to refuse to fight", "Ukrainian President Volodymyr Zelensky"),
+    ("indirect", "even their generals expect", "Ukrainian President Volodymyr Zelensky"),
+    ("partial", 'Russia was recruiting "poorly motivated', "Zelensky"),
+    ("indirect", "Russian commanders were well aware", "He"),
+    ("direct", "Russian commanders lie to their soldiers", "Zelensky"),
+    ("direct", "Every Russian soldier can still save", "he"),
+]
+
+
+@pytest.fixture(scope="module")
+def seed_quotes(nlp) -> list[Quote]:
+    (article,) = parse_article(SEED.name, SEED.read_bytes())
+    return attribute(article.text, article.id, nlp=nlp)
+
+
+def test_seed_article_has_every_quote_and_no_other(seed_quotes: list[Quote]) -> None:
+    assert len(seed_quotes) == len(SEED_GOLD)
+    for quote, (kind, words, mention) in zip(seed_quotes, SEED_GOLD, strict=True):
+        assert words in quote.text
+        assert (quote.kind, quote.speaker_mention) == (kind, mention)
+        assert quote.resolved
+
+
+def test_seed_speakers_resolve_to_full_names(seed_quotes: list[Quote]) -> None:
+    speakers = [q.speaker for q in seed_quotes]
+    assert speakers == ["Dmytro Kuleba"] * 8 + ["Associated Press"] + ["Volodymyr Zelensky"] * 6
+    kuleba = [q for q in seed_quotes if q.speaker == "Dmytro Kuleba"]
+    assert {q.role for q in kuleba} == {"Ukrainian Foreign Minister"}
+    added = next(q for q in seed_quotes if q.cue == "added" and q.speaker_mention == "Kuleba")
+    assert added.speaker == "Dmytro Kuleba"
+
+
+def test_seed_report_is_attributed_to_the_news_agency(seed_quotes: list[Quote]) -> None:
+    report = next(q for q in seed_quotes if q.speaker == "Associated Press")
+    assert report.speaker_kind == "organisation" and report.cue == "reported"
+    assert report.text.startswith("Ukrainian President Volodymyr Zelensky switched")
+    assert report.text.endswith("tens of thousands of them to die")
