@@ -50,13 +50,16 @@ class Mention:
 def subject_of(verb: Token) -> Token | None:
     """The subject of ``verb``, borrowed from the verb it hangs off when it has none."""
     for _ in range(3):
+        agent = _agent(verb)
+        if agent is not None:  # "Asked by Stephanopoulos, Carson said": the asker speaks
+            return agent
         subjects = [c for c in verb.children if c.dep_ == "nsubj"]
         if subjects:
             # "his nephew Michery el Soheil added" parses as two subjects: take the name.
             names = [c for c in subjects if c.tag_ in _NAME_TAGS]
             return (names or subjects)[-1] if len(subjects) > 1 else subjects[0]
         if any(c.dep_ == "nsubjpass" for c in verb.children):
-            return _agent(verb)  # "was told by X": X speaks, not the subject
+            return None  # "was told that ...": the subject heard it, nobody named said it
         if verb.dep_ not in INHERIT_SUBJECT_DEPS or verb.head is verb:
             return None
         verb = verb.head
@@ -116,7 +119,7 @@ def clean_name(text: str) -> str:
         words = words[1:]
     if words and words[-1].endswith(_POSSESSIVE):
         words[-1] = words[-1][:-2]
-    return " ".join(words).strip(" ,.;:\"'\u2019\u201c\u201d()")
+    return " ".join(words).strip(" ,.;:\"'\u2019\u201c\u201d()-\u2013\u2014")
 
 
 def _role_before(tokens: list[Token], ent_start: int) -> str | None:
@@ -150,6 +153,16 @@ def _kind(tokens: list[Token], span: Span, head: Token) -> SpeakerKind:
     return "unknown"
 
 
+def _named_apposition(head: Token) -> Token | None:
+    """A person's name in apposition to a common noun ("the director, James Comey,")."""
+    if head.tag_ in _NAME_TAGS:
+        return None
+    for child in head.rights:
+        if child.dep_ in APPOSITION_DEPS and child.ent_type_ == PERSON_LABEL:
+            return child
+    return None
+
+
 def mention_of(head: Token) -> Mention:
     """Read the mention whose head is ``head`` (usually a reporting verb's subject)."""
     doc = head.doc
@@ -157,6 +170,13 @@ def mention_of(head: Token) -> Mention:
     if lower in PERSON_PRONOUNS | GROUP_PRONOUNS | FIRST_PERSON or head.tag_ == "PRP":
         kind: SpeakerKind = "person" if lower in PERSON_PRONOUNS | {"i"} else "unknown"
         return Mention(head.text, head.idx, head.idx + len(head), None, None, kind, True, lower)
+    named = _named_apposition(head)
+    if named is not None:  # "Her campaign manager, Robby Mook, said": the name speaks
+        nominal = doc[_mention_tokens(head)[0].i : head.i + 1].text
+        found = mention_of(named)
+        text, start = f"{nominal}, {found.text}", _mention_tokens(head)[0].idx
+        role = found.role or clean_name(nominal)
+        return Mention(text, start, found.end, found.name, role, "person", False, found.head)
     tokens = _mention_tokens(head)
     span = doc[tokens[0].i : tokens[-1].i + 1]
     kind = _kind(tokens, span, head)
@@ -168,6 +188,8 @@ def mention_of(head: Token) -> Mention:
         role = _role_before(tokens, person.start)
     elif kind == "organisation" or head.tag_ in _NAME_TAGS:
         name = _proper_name(tokens)
+        if name and head.tag_ not in _NAME_TAGS:  # "the Clinton campaign", not "Clinton"
+            name = clean_name(doc[tokens[0].i : head.i + 1].text)
     role = role or _apposition_role(head)
     text = span.text
     return Mention(text, span.start_char, span.end_char, name or None, role, kind, False, lower)
