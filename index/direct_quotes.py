@@ -47,7 +47,10 @@ def _cue_after(doc: Doc, quote: QuotedSpan, marks: MarkIndex) -> Token | None:
         if marks.token_quote[token.i] >= 0 or "\n" in token.text or token.text in SENTENCE_END:
             return None
         if is_speech_verb(token):
-            if _has_own_content(token, marks) or not _adjacent_after(token, first):
+            # '"...," adding, "..."': the participle reports what follows, not this quote.
+            if token.tag_ == "VBG" or _has_own_content(token, marks):
+                return None
+            if not _adjacent_after(token, first):
                 return None
             return token
     return None

@@ -30,19 +30,25 @@ from index.quote_parts import (
 )
 
 
-def _trailing_report(verb: Token, marks: MarkIndex) -> int | None:
-    """For "..., the Associated Press reported." the index of the comma before the subject."""
+def _parenthetical_report(verb: Token, marks: MarkIndex) -> list[tuple[int, int]] | None:
+    """Token ranges of the sentence around a report set off by commas: '..., the Associated
+    Press reported.', 'The industry, she said, is doing better.' None for other verbs."""
     subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i < verb.i]
     if not subjects or any(c.dep_ in CONTENT_DEPS and c.i > verb.i for c in verb.children):
         return None
+    doc, sent = verb.doc, verb.sent
     comma = subjects[0].left_edge.i - 1
-    sent = verb.sent
-    if comma <= sent.start or verb.doc[comma].text != ",":
+    if comma <= sent.start or doc[comma].text != ",":
         return None
-    after = verb.doc[verb.right_edge.i + 1 : sent.end]
-    if marks.token_quote[comma - 1] >= 0 or not all(t.is_punct or t.is_space for t in after):
+    quoted = marks.token_quote[comma - 1]
+    if quoted >= 0 and marks.spans[quoted].start <= sent.start_char:
         return None  # '"...," the agency reported' is a direct quote, found elsewhere
-    return comma
+    after = verb.right_edge.i + 1
+    if all(t.is_punct or t.is_space for t in doc[after : sent.end]):
+        return [(sent.start, comma)]
+    if doc[after].text == ",":
+        return [(sent.start, comma), (after + 1, sent.end)]
+    return None
 
 
 def _content_clause(verb: Token, marks: MarkIndex, cuts: list[int]) -> tuple[int, int] | None:
@@ -69,21 +75,21 @@ def indirect_quotes(doc: Doc, marks: MarkIndex) -> list[Found]:
         and marks.token_quote[t.i] < 0
         and verb_forms()[t.lower_] not in DIRECT_ONLY_VERBS
     ]
-    trailing = {v.i: c for v in verbs if (c := _trailing_report(v, marks)) is not None}
-    cuts = sorted(trailing.values())
+    around = {v.i: r for v in verbs if (r := _parenthetical_report(v, marks)) is not None}
+    cuts = sorted(ranges[0][1] for ranges in around.values())
     found: list[Found] = []
     for verb in verbs:
-        if verb.i in trailing:
-            bounds = trimmed(doc, verb.sent.start, trailing[verb.i])
+        if verb.i in around:
+            pieces = [b for a, z in around[verb.i] if (b := trimmed(doc, a, z)) is not None]
         else:
-            bounds = _content_clause(verb, marks, cuts)
+            pieces = [b for b in [_content_clause(verb, marks, cuts)] if b is not None]
         head = speaker_head(verb)
-        if bounds is None or head is None or marks.inside(head.idx):
+        if not pieces or head is None or marks.inside(head.idx):
             continue
-        quoted = quoted_within(marks, *bounds)
+        quoted = [n for a, z in pieces for n in quoted_within(marks, a, z)]
         kind: QuoteKind = "partial" if quoted else "indirect"
         mention = mention_of(head)
-        found.append(Found([bounds], kind, verb, verb.text, mention, CONFIDENCE[kind], quoted))
+        found.append(Found(pieces, kind, verb, verb.text, mention, CONFIDENCE[kind], quoted))
     return found
 
 
