@@ -34,7 +34,7 @@ from index.models import (
     UpdateReport,
 )
 from index.passages import PassageSettings
-from index.query import Query, parse_question
+from index.query import Query, SpeakerMatcher, parse_question
 from index.search import (
     NO_ANSWER_COSINE,
     SPEAKER_BOOST,
@@ -61,6 +61,7 @@ class Snapshot:
     gen: int
     searcher: Searcher
     speakers: list[Speaker]
+    matcher: SpeakerMatcher
     speaker_passages: dict[int, set[int]]
     passage_dates: dict[int, str | None]
     newest: str | None
@@ -217,10 +218,12 @@ class Whosaid:
             dates[row] = date
         known = [d for d in dates.values() if d]
         log.info("loaded generation %d: %d passages", gen, len(ids))
+        speakers = store.speakers(gen)
         return Snapshot(
             gen,
             Searcher(vectors, ids, texts),
-            store.speakers(gen),
+            speakers,
+            SpeakerMatcher(speakers),
             speaker_passages,
             dates,
             max(known) if known else None,
@@ -256,7 +259,7 @@ class Whosaid:
             )
         snap = self.snapshot()
         query = parse_question(
-            question, snap.speakers, snap.newest, speaker=speaker, since=since, until=until
+            question, snap.matcher, snap.newest, speaker=speaker, since=since, until=until
         )
         result = SearchResult(
             question,

@@ -31,7 +31,6 @@ _SPEECH_AFTER = re.compile(
 _SPEECH_BEFORE = re.compile(
     r"\b(according to|did|does|do|has|have|from|by)\s+(?:the\s+)?$", re.IGNORECASE
 )
-_WORD = re.compile(r"[\w’']+")
 
 
 @dataclass(frozen=True)
@@ -73,30 +72,63 @@ def find_dates(question: str, newest: str | None) -> tuple[str, str] | None:
     return None
 
 
-def find_speaker(question: str, speakers: Sequence[Speaker]) -> tuple[Speaker, bool] | None:
-    """The registry speaker the question names, and whether it asks what they said.
+class SpeakerMatcher:
+    """Finds registry speakers in a question by looking up its word n-grams: O(words), not O(names)."""
 
-    A surname alone picks the speaker with most quotes among those who share it. Lower-case
-    names count only when the whole question is lower case, so "will" or "young" in a sentence
-    does not turn into a speaker called Will or Young.
-    """
-    lowered = question == question.lower()
-    best: tuple[int, int, Speaker, int, int] | None = None
-    for speaker in speakers:
-        for name in _names(speaker):
-            for match in re.finditer(
-                rf"(?<![\w]){re.escape(name)}(?![\w])", question, re.IGNORECASE
-            ):
-                if not lowered and not match.group(0)[:1].isupper():
+    def __init__(self, speakers: Sequence[Speaker]) -> None:
+        self.names: dict[tuple[str, ...], list[Speaker]] = {}
+        for speaker in speakers:
+            for name in _names(speaker):
+                key = tuple(_norm(w) for w in name.split())
+                if all(key):
+                    self.names.setdefault(key, []).append(speaker)
+        self.longest = min(max((len(k) for k in self.names), default=1), 6)
+
+    def find(self, question: str) -> tuple[Speaker, bool] | None:
+        """The speaker named in the question, and whether the question asks what they said.
+
+        The longest name wins, then the most quoted speaker among those who share it ("Clinton").
+        Lower-case names count only when the whole question is lower case, so "will" or "young"
+        in a sentence does not turn into a speaker called Will or Young.
+        """
+        lowered = question == question.lower()
+        words = list(_QWORD.finditer(question))
+        best: tuple[int, int, Speaker, int, int] | None = None
+        for i in range(len(words)):
+            for n in range(min(self.longest, len(words) - i), 0, -1):
+                span = words[i : i + n]
+                found = self.names.get(tuple(_norm(w.group(0)) for w in span))
+                if not found or (not lowered and not span[0].group(0)[:1].isupper()):
                     continue
-                rank = (len(name.split()), speaker.quote_count)
+                speaker = max(found, key=lambda s: s.quote_count)
+                rank = (n, speaker.quote_count)
                 if best is None or rank > best[:2]:
-                    best = (*rank, speaker, match.start(), match.end())
-    if best is None:
-        return None
-    _, _, speaker, start, end = best
-    subject = bool(_SPEECH_AFTER.match(question[end:]) or _SPEECH_BEFORE.search(question[:start]))
-    return speaker, subject
+                    best = (*rank, speaker, span[0].start(), span[-1].end())
+                break
+        if best is None:
+            return None
+        _, _, speaker, start, end = best
+        subject = bool(
+            _SPEECH_AFTER.match(question[end:]) or _SPEECH_BEFORE.search(question[:start])
+        )
+        return speaker, subject
+
+
+_QWORD = re.compile(r"[^\s,;:!?()\[\]\"“”]+")
+
+
+def _norm(word: str) -> str:
+    """A word as names are compared: lower case, no possessive, no surrounding punctuation."""
+    word = word.lower().strip(".'’")
+    for suffix in ("'s", "’s"):
+        if word.endswith(suffix):
+            word = word[: -len(suffix)]
+    return word
+
+
+def find_speaker(question: str, speakers: Sequence[Speaker]) -> tuple[Speaker, bool] | None:
+    """One-off lookup; a snapshot keeps a `SpeakerMatcher` instead."""
+    return SpeakerMatcher(speakers).find(question)
 
 
 def _names(speaker: Speaker) -> list[str]:
@@ -112,7 +144,7 @@ _NOT_NAMES = {"he", "she", "they", "the", "who", "his", "her", "officials", "off
 
 def parse_question(
     question: str,
-    speakers: Sequence[Speaker],
+    speakers: Sequence[Speaker] | SpeakerMatcher,
     newest: str | None,
     *,
     speaker: str | None = None,
@@ -120,11 +152,11 @@ def parse_question(
     until: str | None = None,
 ) -> Query:
     """Take a question apart; explicit options win over what the text says."""
-    found = None
+    matcher = speakers if isinstance(speakers, SpeakerMatcher) else SpeakerMatcher(speakers)
     if speaker:
-        found = _explicit_speaker(speaker, speakers)
+        found = _explicit_speaker(speaker, matcher)
     else:
-        found = find_speaker(question, speakers)
+        found = matcher.find(question)
     dates = None if (since or until) else find_dates(question, newest)
     ids: tuple[int, ...] = ()
     name = None
@@ -142,10 +174,10 @@ def parse_question(
     )
 
 
-def _explicit_speaker(name: str, speakers: Sequence[Speaker]) -> tuple[Speaker, bool] | None:
-    wanted = name.strip().lower()
-    exact = [s for s in speakers if wanted in {n.lower() for n in (s.name, *s.aliases)}]
+def _explicit_speaker(name: str, matcher: SpeakerMatcher) -> tuple[Speaker, bool] | None:
+    """An exact name or alias, else any name inside the text given."""
+    exact = matcher.names.get(tuple(_norm(w) for w in name.split()))
     if exact:
         return max(exact, key=lambda s: s.quote_count), True
-    found = find_speaker(name, speakers)
+    found = matcher.find(name.lower())  # typed by hand: case says nothing here
     return (found[0], True) if found else None
