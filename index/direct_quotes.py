@@ -60,7 +60,8 @@ def _adjacent_after(verb: Token, first: int) -> bool:
     """Only the verb's subject, adverbs and punctuation lie between the quote and the verb,
     and the subject does not hold the quote ('the "Never Trump" movement continues')."""
     subject = speaker_head(verb)
-    if subject is not None and subject.left_edge.i < first:
+    # Parsers hang the closing mark on the subject: its words, not its punctuation, count.
+    if subject is not None and min(t.i for t in subject.subtree if not t.is_punct) < first:
         return False
     subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
     allowed = {t.i for s in subjects for t in s.subtree}

@@ -105,13 +105,16 @@ def token_at_or_after(marks: MarkIndex, char: int) -> int:
     return index + 1
 
 
-def trimmed(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
-    """Character bounds of tokens ``[start, end)`` without edge punctuation."""
+def trimmed(
+    doc: Doc, start: int, end: int, minimum: int = MIN_CONTENT_TOKENS
+) -> tuple[int, int] | None:
+    """Character bounds of tokens ``[start, end)`` without edge punctuation, if at least
+    ``minimum`` tokens remain."""
     while start < end and (doc[start].text in _TRIM or doc[start].is_space):
         start += 1
     while end > start and (doc[end - 1].text in _TRIM or doc[end - 1].is_space):
         end -= 1
-    if end - start < MIN_CONTENT_TOKENS:
+    if end - start < max(minimum, 1):
         return None
     return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
 

@@ -21,6 +21,7 @@ from index.mentions import mention_of
 from index.models import QuoteKind
 from index.quote_parts import (
     CONFIDENCE,
+    MIN_CONTENT_TOKENS,
     Found,
     MarkIndex,
     is_speech_verb,
@@ -43,10 +44,11 @@ def _parenthetical_report(verb: Token, marks: MarkIndex) -> list[tuple[int, int]
     quoted = marks.token_quote[comma - 1]
     if quoted >= 0 and marks.spans[quoted].start <= sent.start_char:
         return None  # '"...," the agency reported' is a direct quote, found elsewhere
-    after = verb.right_edge.i + 1
+    # The verb's own words end before the punctuation the parser may hang on it.
+    after = max(t.i for t in verb.subtree if not (t.is_punct or t.is_space)) + 1
     if all(t.is_punct or t.is_space for t in doc[after : sent.end]):
         return [(sent.start, comma)]
-    if doc[after].text == ",":
+    if after < len(doc) and doc[after].text == ",":
         return [(sent.start, comma), (after + 1, sent.end)]
     return None
 
@@ -80,7 +82,9 @@ def indirect_quotes(doc: Doc, marks: MarkIndex) -> list[Found]:
     found: list[Found] = []
     for verb in verbs:
         if verb.i in around:
-            pieces = [b for a, z in around[verb.i] if (b := trimmed(doc, a, z)) is not None]
+            pieces = [b for a, z in around[verb.i] if (b := trimmed(doc, a, z, 1)) is not None]
+            if sum(z - a for a, z in around[verb.i]) < MIN_CONTENT_TOKENS:
+                pieces = []
         else:
             pieces = [b for b in [_content_clause(verb, marks, cuts)] if b is not None]
         head = speaker_head(verb)
