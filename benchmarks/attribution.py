@@ -79,18 +79,22 @@ def match(gold: list[Spans], predicted: list[Spans], threshold: float) -> dict[i
     return matched
 
 
-def gold_name(mention: str) -> str:
-    """The name inside a gold mention: "Vice President Joe Biden, who ..." -> "Joe Biden"."""
-    words = clean_name(mention.split(",")[0]).split()
-    run: list[str] = []
-    for word in reversed(words):
-        if not word[:1].isupper():
-            break
-        run.insert(0, word)
-    titles = [i for i, w in enumerate(run) if w.lower().strip(".") in TITLE_WORDS]
-    if titles and titles[-1] + 1 < len(run):
-        run = run[titles[-1] + 1 :]
-    return " ".join(run) or clean_name(mention)
+def gold_names(mention: str) -> list[str]:
+    """The names inside a gold mention, each run of capitalised words before its first
+    comma, titles dropped: "Senator John McCain of Arizona" -> ["John McCain", "Arizona"]."""
+    runs: list[list[str]] = [[]]
+    for word in clean_name(mention.split(",")[0]).split():
+        if word[:1].isupper():
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    names = []
+    for run in (r for r in runs if r):
+        titles = [i for i, w in enumerate(run) if w.lower().strip(".") in TITLE_WORDS]
+        if titles and titles[-1] + 1 < len(run):
+            run = run[titles[-1] + 1 :]
+        names.append(" ".join(run))
+    return names or [clean_name(mention)]
 
 
 def _words(name: str) -> set[str]:
@@ -98,10 +102,14 @@ def _words(name: str) -> set[str]:
 
 
 def same_person(gold_mention: str | None, predicted: str | None) -> bool:
-    """One name's words contain the other's, or same surname and same first name."""
+    """A name in the gold mention and the predicted speaker agree: one's words contain the
+    other's, or they share the surname and (where both give one) the first name."""
     if not gold_mention or not predicted:
         return False
-    gold = gold_name(gold_mention)
+    return any(_same_name(name, predicted) for name in gold_names(gold_mention))
+
+
+def _same_name(gold: str, predicted: str) -> bool:
     gold_words, pred_words = _words(gold), _words(predicted)
     if gold_words and (gold_words <= pred_words or pred_words <= gold_words):
         return True

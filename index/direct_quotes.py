@@ -90,7 +90,8 @@ def _cue_before(doc: Doc, quote: QuotedSpan, marks: MarkIndex) -> Token | None:
         if is_speech_verb(token):
             return token
     root = previous.sent.root
-    if colon and root.tag_.startswith("VB") and subject_of(root) is not None:
+    ends_paragraph = "\n" in marks.text[previous.idx : quote.start]
+    if colon and ends_paragraph and root.tag_.startswith("VB") and subject_of(root) is not None:
         return root  # 'He then listed the qualities he wants:' introduces what follows
     return None
 

@@ -186,6 +186,8 @@ def mention_of(head: Token) -> Mention:
         person = _widen_name(person, tokens)
         name = clean_name(person.text)
         role = _role_before(tokens, person.start)
+    elif (organisation := _entity({"ORG"}, head)) is not None:
+        name = clean_name(organisation.text)  # "the Bureau of Labor Statistics", whole
     elif kind == "organisation" or head.tag_ in _NAME_TAGS:
         name = _proper_name(tokens)
         if name and head.tag_ not in _NAME_TAGS:  # "the Clinton campaign", not "Clinton"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from index.cues import REQUIRED_CHILD, verb_forms
+from index.cues import INHERIT_SUBJECT_DEPS, REQUIRED_CHILD, verb_forms
 from index.mentions import Mention, subject_of
 from index.models import QuoteKind
 from index.quote_marks import QuotedSpan, paragraph_bounds
@@ -82,6 +82,13 @@ def is_speech_verb(token: Token) -> bool:
 
 
 def speaker_head(verb: Token) -> Token | None:
+    """The head of the speaker's mention for a reporting verb."""
+    if verb.dep_ in INHERIT_SUBJECT_DEPS and not any(c.dep_ == "nsubj" for c in verb.children):
+        # '... told Newsmax that Romney "had ...," adding, "..."': the one adding is the
+        # one telling, not the subject of the clause "adding" happens to hang off.
+        for ancestor in verb.ancestors:
+            if is_speech_verb(ancestor):
+                return speaker_head(ancestor)
     subject = subject_of(verb)
     # "Smith, who said ...": the speaker is the noun the relative clause hangs off.
     if subject is not None and subject.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
