@@ -136,10 +136,10 @@ def _apposition_role(head: Token) -> str | None:
         if child.dep_ in APPOSITION_DEPS:
             words = [t for t in child.subtree if t.dep_ != "relcl"]
             span = head.doc[words[0].i : child.right_edge.i + 1]
-            words = span.text.strip(" ,").split(" ")
-            if words and words[0].lower() in ("the", "a", "an"):
-                words = words[1:]
-            return " ".join(words) or None
+            parts = span.text.strip(" ,").split(" ")
+            if parts and parts[0].lower() in ("the", "a", "an"):
+                parts = parts[1:]
+            return " ".join(parts) or None
     return None
 
 
@@ -175,13 +175,14 @@ def mention_of(head: Token) -> Mention:
         nominal = doc[_mention_tokens(head)[0].i : head.i + 1].text
         found = mention_of(named)
         text, start = f"{nominal}, {found.text}", _mention_tokens(head)[0].idx
-        role = found.role or clean_name(nominal)
-        return Mention(text, start, found.end, found.name, role, "person", False, found.head)
+        title = found.role or clean_name(nominal)
+        return Mention(text, start, found.end, found.name, title, "person", False, found.head)
     tokens = _mention_tokens(head)
     span = doc[tokens[0].i : tokens[-1].i + 1]
     kind = _kind(tokens, span, head)
     person = _entity({PERSON_LABEL}, head)
-    name = role = None
+    name: str | None = None
+    role: str | None = None
     if person is not None:
         person = _widen_name(person, tokens)
         name = clean_name(person.text)

@@ -12,6 +12,7 @@ from spacy.tokens import Doc, Token
 
 from index.cues import LABEL_STOPWORDS, ORG_LABELS, PERSON_LABEL
 from index.mentions import Mention, clean_name
+from index.models import QuoteKind, SpeakerKind
 from index.quote_parts import CONFIDENCE, Found, MarkIndex, trimmed
 
 MAX_LABEL_TOKENS = 5
@@ -51,7 +52,7 @@ def _mention(label: list[Token]) -> Mention:
     name = clean_name(text)
     if name.isupper():
         name = name.title()
-    kind = "organisation" if any(t.ent_type_ == "ORG" for t in label) else "person"
+    kind: SpeakerKind = "organisation" if any(t.ent_type_ == "ORG" for t in label) else "person"
     end = label[-1].idx + len(label[-1])
     return Mention(text, label[0].idx, end, name, None, kind, False, label[-1].lower_)
 
@@ -77,7 +78,7 @@ def labelled_statements(doc: Doc, marks: MarkIndex) -> list[Found]:
         if bounds is None:
             continue
         pieces = list(marks.spans[quoted].pieces) if quoted >= 0 else [bounds]
-        kind = "direct" if quoted >= 0 else "indirect"
+        kind: QuoteKind = "direct" if quoted >= 0 else "indirect"
         mention = _mention(list(doc[start : colon.i]))
         used = [quoted] if quoted >= 0 else []
         found.append(Found(pieces, kind, None, ":", mention, CONFIDENCE["label"], used))
