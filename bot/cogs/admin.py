@@ -16,7 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import UserError, WhosaidBot
+from bot.client import UserError, WhosaidBot, settle_memory
 from bot.render import NO_MENTIONS, escape, progress_text, shorten, status_embed, update_summary
 from index.errors import IndexBusyError, UploadError
 from index.models import Progress, UpdateReport
@@ -147,7 +147,9 @@ class Admin(commands.Cog):
             if text != shown:
                 shown, last_edit = text, time.monotonic()
                 await _edit_quietly(interaction, text)
-        return task.result()
+        report = task.result()
+        settle_memory()  # the first update loads the attribution pipeline
+        return report
 
     async def _finish(self, interaction: discord.Interaction, text: str) -> None:
         """The final edit; past the 15-minute interaction window, post in the channel instead."""
