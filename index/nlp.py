@@ -114,17 +114,39 @@ def _recognise_entities(ner: Callable | None, docs: list[Doc]) -> None:
         doc.set_ents(ents, default="outside")
 
 
+def _break_at_line_ends(doc: Doc) -> Doc:
+    """A line break always ends a sentence: headlines, datelines and list items carry no
+    full stop, and a parse run across them attaches one line's verb to the next line."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if "\n" in previous.text or "\n" in previous.whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
+def _parsed(nlp: Language, texts: Iterable[str], batch_size: int) -> Iterator[Doc]:
+    """``nlp.pipe`` without the entity recogniser, with line ends preset as boundaries."""
+    docs: Iterable[Doc] = (_break_at_line_ends(nlp.make_doc(text)) for text in texts)
+    for name, component in nlp.pipeline:
+        if name == NER_PIPE:
+            continue
+        if hasattr(component, "pipe"):
+            docs = component.pipe(docs, batch_size=batch_size)
+        else:
+            docs = map(component, docs)
+    yield from docs
+
+
 def parse(nlp: Language, texts: Iterable[str], batch_size: int = BATCH_SIZE) -> Iterator[Doc]:
     """Parsed ``Doc`` objects for ``texts``, in order, with entities where attribution uses them."""
-    batch: list[Doc] = []
     ner = nlp.get_pipe(NER_PIPE) if NER_PIPE in nlp.pipe_names else None
-    with nlp.select_pipes(disable=[NER_PIPE] if ner is not None else []):
-        for doc in nlp.pipe(texts, batch_size=batch_size):
-            batch.append(doc)
-            if len(batch) == batch_size:
-                _recognise_entities(ner, batch)
-                yield from batch
-                batch = []
+    batch: list[Doc] = []
+    for doc in _parsed(nlp, texts, batch_size):
+        batch.append(doc)
+        if len(batch) == batch_size:
+            _recognise_entities(ner, batch)
+            yield from batch
+            batch = []
     _recognise_entities(ner, batch)
     yield from batch
 
