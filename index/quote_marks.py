@@ -51,12 +51,13 @@ def paragraph_bounds(text: str) -> list[tuple[int, int]]:
 
 def _mark_role(text: str, start: int, mark: str) -> str:
     """'open', 'close' or, for a straight mark, a guess from what is around it."""
-    if mark in OPEN_MARKS:
-        return "open"
-    if mark in CLOSE_MARKS:
-        return "close"
     before = text[start - 1] if start > 0 else " "
     after = text[start + len(mark)] if start + len(mark) < len(text) else " "
+    # A curly mark typed the wrong way round ('an "expedited review“ of') acts by position.
+    if mark in OPEN_MARKS:
+        return "close" if (before.isalnum() or before in ".,!?") and after.isspace() else "open"
+    if mark in CLOSE_MARKS:
+        return "open" if before.isspace() and after.isalnum() else "close"
     if before in _OPENING_CONTEXT and not after.isspace():
         return "open"
     if after.isspace() or not after.isalnum():
