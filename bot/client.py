@@ -69,11 +69,8 @@ def user_message(error: BaseException) -> str | None:
         return f"Slow down: you can ask again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command works in a server, not in direct messages."
-    if isinstance(error, (UserError, app_commands.CheckFailure, app_commands.TransformerError)):
-        return str(error)
-    if isinstance(error, WhosaidError):
-        return str(error)
-    return None
+    told = (UserError, WhosaidError, app_commands.CheckFailure, app_commands.TransformerError)
+    return str(error) if isinstance(error, told) else None
 
 
 async def reply_privately(interaction: discord.Interaction, message: str) -> None:

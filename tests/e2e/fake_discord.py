@@ -471,8 +471,11 @@ class FakeDiscord:
 
     async def _channel_message(self, parts: list[str], body: Any, _: web.Request) -> web.Response:
         message = self._message(int(parts[1]), **_message_fields(body))
-        if body.get("message_reference"):
-            message["message_reference"] = body["message_reference"]
+        if body.get("message_reference"):  # Discord answers with ids as strings
+            reference = body["message_reference"]
+            message["message_reference"] = {
+                k: str(v) if k.endswith("_id") else v for k, v in reference.items()
+            }
         self.messages[int(message["id"])] = message
         self.channel_messages.append(message)
         return _json(message)

@@ -31,6 +31,7 @@ from bot.render import (
 )
 from index.engine import Whosaid
 from tests.e2e.fake_discord import (
+    CHANNEL_ID,
     EDITOR_ROLE,
     EPHEMERAL,
     GUILD_ID,
@@ -348,6 +349,20 @@ async def test_mention_is_answered_in_a_thread_and_so_is_a_reply_there(env: Env)
     )
     await env.fake.wait_until(lambda: len(env.fake.sent_in(thread_id)) > len(first))
     assert "security guarantees" in env.fake.sent_in(thread_id)[-1]["content"]
+
+
+async def test_mention_answered_in_the_channel_when_threads_are_off(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(env.bot.settings, "answer_in_thread", False)
+    question = await env.fake.post("what did Zelensky say?", BOB)
+    await env.fake.wait_until(
+        lambda: any(
+            m.get("message_reference", {}).get("message_id") == question["id"]
+            for m in env.fake.sent_in(CHANNEL_ID)
+        )
+    )
+    assert int(question["id"]) not in env.fake.threads
 
 
 async def test_message_not_for_the_bot_is_ignored(env: Env) -> None:
