@@ -1,0 +1,257 @@
+"""Question latency, warm, in one process: embedding, FAISS search and the whole `Whosaid.ask`.
+
+    .venv/bin/python benchmarks/latency.py --gold ../shared/data/polnear-train
+
+On the development index (the one benchmarks/retrieval.py caches in benchmarks/.work/index, read
+only): embedding alone with torch (sentence-transformers, 2 threads as shipped and 1) and onnx
+(1 thread); FAISS flat search alone; `Searcher.search` (dense + BM25 + fusion); the whole `ask`
+with a torch and an onnx engine; then the question path again while a second process keeps one
+core busy. On synthetic corpora of 100k and 1M passages (real passage vectors replicated with
+noise, see benchmarks/synthetic.py): FAISS flat, SQ8 and HNSW32 at several efSearch, with
+recall@10 against flat, and `Searcher.search` at 100k over replicated passage texts.
+
+Systems compared are timed call by call in alternation over the same rounds (5 by default); each
+figure is the median over rounds of that round's p50 or p95. Writes benchmarks/results/latency.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import synthetic  # noqa: E402
+from benchmarks.devcorpus import WORK, dev_index, dev_passages, questions, write_results  # noqa: E402
+from benchmarks.timing import busy_core, interleaved, machine  # noqa: E402
+from index.embedder import SentenceTransformerEmbedder  # noqa: E402
+from index.engine import Whosaid  # noqa: E402
+from index.onnx_embedder import OnnxEmbedder  # noqa: E402
+from index.query import parse_question  # noqa: E402
+from index.search import CANDIDATES, Searcher  # noqa: E402
+from index.vectors import VectorIndex  # noqa: E402
+
+EF_SEARCH = (64, 128, 256)
+
+
+def embedding(
+    texts: list[str], torch_model: SentenceTransformerEmbedder, onnx: OnnxEmbedder, rounds: int
+) -> dict:
+    """One question at a time: torch with 2 threads (as shipped) and 1, onnx with 1."""
+    import torch
+
+    def torch_threads(n: int) -> Callable[[str], object]:
+        def run(text: str) -> object:
+            torch.set_num_threads(n)  # process-wide; about a microsecond
+            return torch_model.embed([text])
+
+        return run
+
+    timings = interleaved(
+        {
+            "torch 2 threads": torch_threads(2),
+            "torch 1 thread": torch_threads(1),
+            "onnx 1 thread": lambda t: onnx.embed([t]),
+        },
+        texts,
+        rounds,
+    )
+    torch.set_num_threads(1)
+    cosines = (torch_model.embed(texts) * onnx.embed(texts)).sum(axis=1)
+    return {
+        **timings,
+        "onnx vs torch cosine": {
+            "min": round(float(cosines.min()), 6),
+            "mean": round(float(cosines.mean()), 6),
+        },
+    }
+
+
+def question_path(engines: dict[str, Whosaid], texts: list[str], rounds: int) -> dict:
+    """FAISS alone, `Searcher.search`, and the whole `ask` with and without the embedding."""
+    onnx_engine = engines["onnx"]
+    snap = onnx_engine.snapshot()
+    vectors = {t: onnx_engine.embedder.embed([t])[0] for t in texts}
+    queries = {t: parse_question(t, snap.speakers, snap.newest) for t in texts}
+
+    def clear(_: str) -> None:
+        for engine in engines.values():
+            engine._cache.clear()  # noqa: SLF001 - each ask embeds its question again
+
+    systems: dict[str, Callable[[str], object]] = {
+        "faiss flat alone (k=100)": lambda t: snap.searcher.vectors.search(vectors[t], CANDIDATES),
+        "Searcher.search (dense + bm25 + fusion)": lambda t: snap.searcher.search(
+            queries[t], vectors[t], None, 5
+        ),
+    }
+    systems.update({f"ask, {name} embedding": e.ask for name, e in engines.items()})
+    timings = interleaved(systems, texts, rounds, before=clear)
+    for engine in engines.values():  # warm the question cache: ask without embedding
+        for t in texts:
+            engine._embed_question(t)  # noqa: SLF001
+    timings["ask after the embedding (cached vector)"] = interleaved(
+        {"ask": onnx_engine.ask}, texts, rounds
+    )["ask"]
+    return {"passages": len(snap.searcher.row_ids), **timings}
+
+
+def under_load(
+    engines: dict[str, Whosaid],
+    torch_model: SentenceTransformerEmbedder,
+    texts: list[str],
+    rounds: int,
+) -> dict:
+    """The whole ask and torch's 2-thread embedding while another process keeps a core busy."""
+    import torch
+
+    def clear(_: str) -> None:
+        for engine in engines.values():
+            engine._cache.clear()  # noqa: SLF001
+
+    def torch_two(text: str) -> object:
+        torch.set_num_threads(2)
+        out = torch_model.embed([text])
+        torch.set_num_threads(1)
+        return out
+
+    systems: dict[str, Callable[[str], object]] = {
+        f"ask, {n} embedding": e.ask for n, e in engines.items()
+    }
+    systems["torch 2 threads embedding alone"] = torch_two
+    with busy_core():
+        return interleaved(systems, texts, rounds, before=clear)
+
+
+def index_sizes(real: np.ndarray, qvecs: np.ndarray, n: int, rounds: int, work: Path) -> dict:
+    """Flat, SQ8 and HNSW32 over ``n`` vectors: latency at k=100 and recall@10 against flat."""
+    vectors = real if n == len(real) else synthetic.replicate(real, n)[0]
+    cache = work / "synthetic" / f"hnsw32-{synthetic.cache_key(real, n)}.faiss"
+    built = {
+        kind: synthetic.build_index(kind, vectors, cache if kind == "hnsw32" else None)
+        for kind in ("flat", "sq8", "hnsw32")
+    }
+    flat, sq8, hnsw = (built[k][0] for k in ("flat", "sq8", "hnsw32"))
+    exact = synthetic.search_ids(flat, qvecs, 10)
+    out: dict = {
+        "passages": n,
+        "vectors": "real"
+        if n == len(real)
+        else f"real replicated with noise (copy cosine {synthetic.COPY_COSINE})",
+        "median nearest-neighbour cosine": synthetic.neighbour_cosine(vectors),
+        "build seconds": {k: round(s, 1) for k, (_, s) in built.items() if s == s},
+        "recall@10 vs flat": {
+            "sq8": synthetic.recall_at(synthetic.search_ids(sq8, qvecs, CANDIDATES), exact)
+        },
+    }
+
+    def hnsw_at(ef: int) -> Callable[[int], object]:
+        params = faiss.SearchParametersHNSW(efSearch=ef)
+        return lambda i: hnsw.search(qvecs[i : i + 1], CANDIDATES, params=params)
+
+    def flat_threads(threads: int) -> Callable[[int], object]:
+        def run(i: int) -> object:
+            faiss.omp_set_num_threads(threads)
+            return flat.search(qvecs[i : i + 1], CANDIDATES)
+
+        return run
+
+    systems = {"flat 1 thread": flat_threads(1), "flat 2 threads": flat_threads(2)}
+    systems["sq8"] = lambda i: sq8.search(qvecs[i : i + 1], CANDIDATES)
+    for ef in EF_SEARCH:
+        systems[f"hnsw32 ef{ef}"] = hnsw_at(ef)
+        hnsw.hnsw.efSearch = ef
+        found = synthetic.search_ids(hnsw, qvecs, CANDIDATES)
+        out["recall@10 vs flat"][f"hnsw32 ef{ef}"] = synthetic.recall_at(found, exact)
+    out["search k=100"] = interleaved(systems, range(len(qvecs)), rounds)
+    faiss.omp_set_num_threads(1)
+    return out
+
+
+def searcher_at(
+    real: np.ndarray,
+    texts: list[str],
+    questions_: list[str],
+    qvecs: np.ndarray,
+    n: int,
+    rounds: int,
+    work: Path,
+) -> dict:
+    """`Searcher.search` (dense + BM25 + fusion) over ``n`` passages, with flat and HNSW32."""
+    vectors, sources = synthetic.replicate(real, n)
+    cache = work / "synthetic" / f"hnsw32-{synthetic.cache_key(real, n)}.faiss"
+    hnsw = synthetic.build_index("hnsw32", vectors, cache)[0]
+    hnsw.hnsw.efSearch = 128
+    flat = VectorIndex(real.shape[1])
+    flat.add(np.arange(n), vectors)
+    del vectors
+    repeated = [texts[s] for s in sources]
+    flat_searcher = Searcher(flat, np.arange(n), repeated)
+    hnsw_searcher = Searcher(VectorIndex(real.shape[1], hnsw), np.arange(n), [])
+    hnsw_searcher.bm25 = flat_searcher.bm25  # the same BM25 index, built once
+    queries = [parse_question(q, [], None) for q in questions_]
+
+    def run(searcher: Searcher) -> Callable[[int], object]:
+        return lambda i: searcher.search(queries[i], qvecs[i], None, 5)
+
+    systems = {
+        "Searcher.search, flat": run(flat_searcher),
+        "Searcher.search, hnsw32 ef128": run(hnsw_searcher),
+    }
+    return {"passages": n, **interleaved(systems, range(len(queries)), rounds)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gold", type=Path, required=True, help="folder with articles.jsonl")
+    parser.add_argument("--model", default="all-MiniLM-L6-v2")
+    parser.add_argument("--work", type=Path, default=WORK, help="cache folder")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--searcher-sizes", type=int, nargs="*", default=[100_000])
+    parser.add_argument("--no-load", action="store_true", help="skip the busy-core runs")
+    args = parser.parse_args()
+    faiss.omp_set_num_threads(1)
+    results: dict = {"machine": machine(), "rounds": args.rounds}
+    data = dev_index(args.gold, args.model, args.work)
+    texts = questions()
+    torch_model = SentenceTransformerEmbedder(args.model, threads=1)
+    onnx = OnnxEmbedder(args.model, args.work / "onnx")
+    results["embedding (one question)"] = embedding(texts, torch_model, onnx, args.rounds)
+    report(results, "embedding")
+    engines = {"torch": Whosaid(data, embedder=torch_model), "onnx": Whosaid(data, embedder=onnx)}
+    results["development index"] = question_path(engines, texts, args.rounds)
+    report(results, "development")
+    if not args.no_load:
+        results["development index, one core busy"] = under_load(
+            engines, torch_model, texts, args.rounds
+        )
+        report(results, "under load")
+    _, passage_texts, real = dev_passages(data)
+    qvecs = onnx.embed(texts)
+    results["faiss"] = [
+        index_sizes(real, qvecs, n, args.rounds, args.work) for n in [len(real), *args.sizes]
+    ]
+    report(results, "faiss")
+    results["searcher"] = [
+        searcher_at(real, passage_texts, texts, qvecs, n, args.rounds, args.work)
+        for n in args.searcher_sizes
+    ]
+    write_results("latency", results)
+    return 0
+
+
+def report(results: dict, stage: str) -> None:
+    """Keep what is measured so far, so that a long run stopped early leaves figures behind."""
+    print(f"latency: {stage} done", file=sys.stderr)
+    WORK.mkdir(parents=True, exist_ok=True)
+    (WORK / "latency.partial.json").write_text(json.dumps(results, indent=2))
+
+if __name__ == "__main__":
+    raise SystemExit(main())
