@@ -34,8 +34,13 @@ MAX_CUE_BEFORE_COLON = 30
 _BETWEEN_DEPS = frozenset({"advmod", "aux", "neg", "npadvmod"})
 
 
-def _has_own_content(verb: Token, marks: MarkIndex) -> bool:
-    """The verb governs a clause outside quotation marks: it reports that, not the quote."""
+def _has_own_content(verb: Token, quote: QuotedSpan, marks: MarkIndex) -> bool:
+    """'"...." He said that ...': the verb governs a clause outside quotation marks and the
+    quotation ended its sentence, so the verb reports the clause, not the quote. (After
+    '"...,"' the verb is the attribution, whatever the parser hangs on it.)"""
+    inner = marks.text[quote.start : quote.end].rstrip("\"'\u201d\u00bb ")
+    if not inner.endswith((".", "!", "?")):
+        return False
     return any(
         c.dep_ in CONTENT_DEPS and c.i > verb.i and not marks.inside(c.idx) for c in verb.children
     )
@@ -48,7 +53,7 @@ def _cue_after(doc: Doc, quote: QuotedSpan, marks: MarkIndex) -> Token | None:
             return None
         if is_speech_verb(token):
             # '"...," adding, "..."': the participle reports what follows, not this quote.
-            if token.tag_ == "VBG" or _has_own_content(token, marks):
+            if token.tag_ == "VBG" or _has_own_content(token, quote, marks):
                 return None
             if not _adjacent_after(token, first):
                 return None
@@ -102,8 +107,12 @@ def direct_quotes(doc: Doc, marks: MarkIndex) -> list[Found]:
     by_cue: dict[int, Found] = {}
     for n, quote in enumerate(marks.spans):
         before = _cue_before(doc, quote, marks)
-        cue = _cue_after(doc, quote, marks) if not _after_colon(marks.text, quote) else None
-        cue = cue or before
+        if before is not None and before.i in by_cue:  # '"...," he said, "..."'
+            cue: Token | None = before
+        elif _after_colon(marks.text, quote):
+            cue = before
+        else:
+            cue = _cue_after(doc, quote, marks) or before
         if cue is None:
             continue
         if cue.i in by_cue:

@@ -100,7 +100,8 @@ def extract_quotes(doc: Doc, article_id: str) -> list[Quote]:
     used = {n for f in direct for n in f.quoted}
     labelled = [f for f in labelled_statements(doc, marks) if not used.intersection(f.quoted)]
     direct += [f for f in labelled if f.quoted]
-    reported = indirect_quotes(doc, marks) + according_to(doc, marks)
+    cues = {f.cue.i for f in direct if f.cue is not None}
+    reported = indirect_quotes(doc, marks, cues) + according_to(doc, marks)
     others = _drop_repeats(direct, [f for f in labelled if not f.quoted] + reported)
     found = direct + others
     found += attach_unattributed(doc, marks, found)

@@ -68,7 +68,20 @@ def _content_clause(verb: Token, marks: MarkIndex, cuts: list[int]) -> tuple[int
     return trimmed(verb.doc, start, end)
 
 
-def indirect_quotes(doc: Doc, marks: MarkIndex) -> list[Found]:
+def _reports_a_clause(verb: Token, direct_cues: set[int]) -> bool:
+    """A verb that attributes a quotation reports a clause of its own only when the clause
+    says so with "that"; otherwise its "clause" is the parser's misreading of the text
+    after the attribution."""
+    if verb.i not in direct_cues:
+        return True
+    return any(c.dep_ in CONTENT_DEPS and c.i > verb.i and _has_that(c) for c in verb.children)
+
+
+def _has_that(clause: Token) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
+
+
+def indirect_quotes(doc: Doc, marks: MarkIndex, direct_cues: set[int]) -> list[Found]:
     """Clauses governed by reporting verbs outside quotation marks."""
     verbs = [
         t
@@ -76,6 +89,7 @@ def indirect_quotes(doc: Doc, marks: MarkIndex) -> list[Found]:
         if is_speech_verb(t)
         and marks.token_quote[t.i] < 0
         and verb_forms()[t.lower_] not in DIRECT_ONLY_VERBS
+        and _reports_a_clause(t, direct_cues)
     ]
     around = {v.i: r for v in verbs if (r := _parenthetical_report(v, marks)) is not None}
     cuts = sorted(ranges[0][1] for ranges in around.values())
