@@ -18,7 +18,7 @@ SPEECH_VERBS: frozenset[str] = frozenset(
     respond ask continue recall remark comment testify predict promise vow assert
     maintain emphasize emphasise reiterate complain joke quip muse urge affirm assure
     accuse criticize criticise praise describe question recount shout speak email call
-    contend point
+    contend point put
     """.split()
 )
 
@@ -44,6 +44,7 @@ OBJECT_DEPS = frozenset({"dobj", "prep", "xcomp", "advcl", "dative", "oprd", "at
 # label ("pointed out", "called for", "called him a liar"; not "a man called Smith").
 REQUIRED_CHILD: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "point": (frozenset({"out"}), frozenset()),
+    "put": (frozenset({"it"}), frozenset()),  # 'as Tom Ridge put it: "..."'
     "call": (frozenset({"for", "on"}), frozenset({"oprd", "ccomp", "xcomp"})),
 }
 
@@ -59,6 +60,7 @@ IRREGULAR_FORMS: dict[str, tuple[str, ...]] = {
     "speak": ("speak", "speaks", "spoke", "spoken", "speaking"),
     "email": ("email", "emails", "emailed", "emailing"),
     "criticize": ("criticize", "criticizes", "criticized", "criticizing"),
+    "put": ("put", "puts", "putting"),
 }
 
 # Dependency labels (spaCy's English ClearNLP scheme).
