@@ -25,7 +25,7 @@ SPEECH_VERBS: frozenset[str] = frozenset(
 # Verbs that introduce a quotation but whose clause is rarely a statement ("continued to
 # fall", "spoke about the economy").
 DIRECT_ONLY_VERBS: frozenset[str] = frozenset(
-    {"continue", "speak", "shout", "joke", "quip", "muse"}
+    {"continue", "speak", "shout", "joke", "quip", "muse", "put"}
 )
 
 # Verbs whose object, not a clause, is often what was said ("called for a recount",
