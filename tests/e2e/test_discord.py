@@ -259,13 +259,26 @@ async def test_unaskable_question_gets_a_short_private_message(env: Env, questio
     assert "question" in text and len(text) < 200
 
 
-async def test_hostile_question_is_answered_or_refused_politely(env: Env) -> None:
-    question = "@everyone **who** said <@&1> `x` 🤔 Что сказал Зеленский?"
+@pytest.mark.parametrize(
+    "question",
+    [
+        "@everyone **who** said <@&1> `x` 🤔 about ||peace||?",
+        "?!?! ... ¿¡ —",
+        "🤔🤔🤔🕊️",
+        "Что сказал Зеленский о солдатах?",
+        "習近平說了什麼？",
+        "x" * 10_000,
+    ],
+    ids=["markdown-mentions", "punctuation", "emoji", "cyrillic", "chinese", "10000-chars"],
+)
+async def test_odd_question_gets_an_answer_or_a_clear_message(env: Env, question: str) -> None:
     interaction = await env.fake.invoke("ask", BOB, question=question)
-    messages = await interaction.answered()
-    for message in messages:
-        assert_fits_discord(message)
-    assert "@everyone" not in messages[0]["content"].replace("@\u200beveryone", "")
+    for message in await interaction.answered():
+        if message["flags"] & EPHEMERAL:
+            assert len(message["content"]) < 200  # a clear, short refusal
+        else:
+            assert_fits_discord(message)
+            assert "@everyone" not in message["content"].replace("@\u200beveryone", "")
 
 
 async def test_answer_longer_than_discords_limits_is_split(env: Env) -> None:
