@@ -40,11 +40,19 @@ class VectorIndex:
         if not len(self) or k <= 0:
             return []
         params = faiss.SearchParameters(sel=selector) if selector is not None else None
-        scores, ids = self._index.search(
-            np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32),
-            min(k, len(self)),
-            params=params,
-        )
+        # One query gains nothing from a second OpenMP thread and waits for it whenever another
+        # process holds the other core (docs/performance.md). OpenMP keeps the setting per
+        # thread, so it is made on the thread that asks, and put back.
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            scores, ids = self._index.search(
+                np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32),
+                min(k, len(self)),
+                params=params,
+            )
+        finally:
+            faiss.omp_set_num_threads(threads)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
 
     def reconstruct(self, item: int) -> np.ndarray | None:
