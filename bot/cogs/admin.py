@@ -79,7 +79,6 @@ class Admin(commands.Cog):
             raise IndexBusyError("A re-index is already running; its message shows the progress.")
         async with self.updating:
             await interaction.response.defer(thinking=True)
-            interaction.extras["answered"] = True  # the placeholder becomes the progress message
             report = await self._update(interaction)
             await self._finish(interaction, update_summary(report))
 
@@ -109,9 +108,8 @@ class Admin(commands.Cog):
             max_bytes=limit,
             replace=replace,
         )
-        interaction.extras["answered"] = True
         async with self.updating:  # after a running /reindex, which may already include it
-            await interaction.edit_original_response(content=f"Saved `{saved.name}`; indexing…")
+            await _edit_quietly(interaction, f"Saved `{saved.name}`; indexing…")
             report = await self._update(interaction)
         await self._finish(interaction, await self._added_text(saved, report))
 
@@ -141,13 +139,20 @@ class Admin(commands.Cog):
                 {task, waiter}, timeout=PROGRESS_EDIT_SECONDS, return_when=asyncio.FIRST_COMPLETED
             )
             waiter.cancel()
+            if task.done() and (latest[0] is None or task.exception() is not None):
+                break  # nothing worth showing: the summary or the error comes next
             if time.monotonic() - last_edit < PROGRESS_EDIT_SECONDS:
                 continue
             text = progress_text(latest[0], elapsed=time.monotonic() - started)
             if text != shown:
                 shown, last_edit = text, time.monotonic()
                 await _edit_quietly(interaction, text)
-        report = task.result()
+        try:
+            report = task.result()
+        except Exception:
+            if shown:  # progress is public: say it ended; the error itself goes privately
+                await _edit_quietly(interaction, "The update stopped; the index is unchanged.")
+            raise
         settle_memory()  # the first update loads the attribution pipeline
         return report
 
@@ -181,11 +186,13 @@ class Admin(commands.Cog):
 
 
 async def _edit_quietly(interaction: discord.Interaction, text: str) -> None:
-    """A progress edit that failed is not worth failing the update for."""
+    """Edit the command's one message; a failed edit is not worth failing the update for."""
     try:
         await interaction.edit_original_response(content=text)
     except discord.HTTPException as exc:
         log.warning("could not show re-index progress: %s", exc)
+    else:
+        interaction.extras["answered"] = True  # errors now go in a private followup
 
 
 async def setup(bot: WhosaidBot) -> None:

@@ -11,7 +11,7 @@ import asyncio
 import gc
 import shutil
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,8 @@ from bot.render import (
     answer_replies,
 )
 from index.engine import Whosaid
+from index.errors import IndexBusyError
+from index.models import Progress
 from tests.e2e.fake_discord import (
     CHANNEL_ID,
     EDITOR_ROLE,
@@ -410,6 +412,35 @@ async def test_reindex_edits_one_message_with_progress_then_summary(env: Env) ->
     summary = contents[-1]
     assert "1 added" in summary and "0 removed" in summary
     assert interaction.followups == []  # one message, edited
+
+
+async def test_reindex_while_another_process_updates_is_told_privately(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def busy(*args: object, **kwargs: object) -> None:
+        raise IndexBusyError("an index update is already running; wait for it to finish")
+
+    monkeypatch.setattr(env.corpus.engine, "update", busy)
+    interaction = await env.fake.invoke("reindex", MODERATOR)
+    assert "already running" in await ephemeral_reply(interaction)
+
+
+async def test_reindex_that_fails_midway_says_so_and_apologises(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(articles_dir: Path, progress: Callable[[Progress], None]) -> None:
+        progress(Progress("reading", 0, 5))
+        time.sleep(0.3)  # long enough for the first progress edit to go out
+        raise OSError("disk full")
+
+    monkeypatch.setattr(env.corpus.engine, "update", broken)
+    interaction = await env.fake.invoke("reindex", MODERATOR)
+    await interaction.wait(lambda i: any(m["flags"] & EPHEMERAL for m in i.messages))
+    assert _content(interaction) == "The update stopped; the index is unchanged."
+    [apology] = [m for m in interaction.messages if m["flags"] & EPHEMERAL]
+    assert "error id" in apology["content"]
+    assert [str(e) for e in env.errors] == ["disk full"]
+    env.errors.clear()
 
 
 async def test_admin_role_can_add_an_article_and_sees_its_speakers(env: Env) -> None:
