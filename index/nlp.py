@@ -119,7 +119,11 @@ def _break_at_line_ends(doc: Doc) -> Doc:
     full stop, and a parse run across them attaches one line's verb to the next line."""
     for token in doc[1:]:
         previous = doc[token.i - 1]
-        if "\n" in previous.text or "\n" in previous.whitespace_:
+        if "\n" not in previous.text and "\n" not in previous.whitespace_:
+            continue
+        before = doc[token.i - 2] if previous.is_space and token.i > 1 else previous
+        wrapped = token.text[:1].islower() and (before.text[-1:].isalnum() or before.text in ",;")
+        if not wrapped:  # a line wrapped mid-sentence is no boundary (see quote_marks)
             token.is_sent_start = True
     return doc
 

@@ -37,10 +37,21 @@ class QuotedSpan:
         return self.pieces[-1][1]
 
 
+def _soft_break(text: str, newline: re.Match[str]) -> bool:
+    """A lone line break inside a sentence ('getting them to participate personally\nin
+    caucuses'), as text wrapped at a fixed width has: not a paragraph end."""
+    if newline.group() != "\n" or newline.start() == 0 or newline.end() >= len(text):
+        return False
+    before, after = text[newline.start() - 1], text[newline.end()]
+    return (before.isalnum() or before in ",;") and after.islower()
+
+
 def paragraph_bounds(text: str) -> list[tuple[int, int]]:
     """``[start, end)`` of every non-blank paragraph (separated by line breaks)."""
     bounds, start = [], 0
     for match in _PARAGRAPH.finditer(text):
+        if _soft_break(text, match):
+            continue
         if text[start : match.start()].strip():
             bounds.append((start, match.start()))
         start = match.end()
