@@ -15,6 +15,7 @@ import asyncio
 import itertools
 import json
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -228,15 +229,15 @@ class FakeDiscord:
         data = {"custom_id": button["custom_id"], "component_type": 2}
         return await self._interact(3, f"button {label}", user, data, message=message)
 
-    def upload(self, filename: str, data: bytes, *, size: int | None = None) -> dict[str, Any]:
+    def upload(self, filename: str, data: bytes) -> dict[str, Any]:
         """An attachment as Discord would resolve it; the bot downloads it from the fake."""
         attachment_id = self.new_id()
         self.files[attachment_id] = data
-        url = f"{self.base}/attachments/{attachment_id}/{yarl.URL.build(path=filename).raw_path}"
+        url = f"{self.base}/attachments/{attachment_id}/{urllib.parse.quote(filename, safe='')}"
         return {
             "id": str(attachment_id),
             "filename": filename,
-            "size": len(data) if size is None else size,
+            "size": len(data),
             "url": url,
             "proxy_url": url,
             "content_type": "text/plain; charset=utf-8",

@@ -125,7 +125,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
     engine.close()
 
 
-def test_settings(corpus: Corpus, **overrides: Any) -> Settings:
+def bot_settings(corpus: Corpus, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "_env_file": None,
         "discord_token": TOKEN,
@@ -140,15 +140,12 @@ def test_settings(corpus: Corpus, **overrides: Any) -> Settings:
     return load_settings(**(values | overrides))
 
 
-test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def env(corpus: Corpus) -> AsyncIterator[Env]:
     fake = FakeDiscord(heartbeat_ms=HEARTBEAT_MS)
     await fake.start()
     with fake.patch():
-        bot = create_bot(test_settings(corpus), engine=corpus.engine, guild_ready_timeout=0.05)
+        bot = create_bot(bot_settings(corpus), engine=corpus.engine, guild_ready_timeout=0.05)
         state = Env(fake, bot, corpus)
         report = bot.report_unexpected
 
@@ -603,11 +600,11 @@ async def test_an_unexpected_error_gets_an_apology_with_an_id(
 
 async def test_run_bot_explains_a_missing_token(env: Env) -> None:
     with pytest.raises(BotStartError, match="DISCORD_TOKEN is not set"):
-        run_bot(test_settings(env.corpus, discord_token=None))
+        run_bot(bot_settings(env.corpus, discord_token=None))
 
 
 async def test_run_bot_explains_a_wrong_token(env: Env) -> None:
-    settings = test_settings(env.corpus, discord_token="not-the-token")
+    settings = bot_settings(env.corpus, discord_token="not-the-token")
     with pytest.raises(BotStartError, match="refused the token"):
         await asyncio.to_thread(run_bot, settings)
 
@@ -616,7 +613,7 @@ async def test_run_bot_explains_missing_message_content_intent(env: Env) -> None
     env.fake.message_content_enabled = False
     try:
         with pytest.raises(BotStartError, match="Message Content Intent"):
-            await asyncio.wait_for(asyncio.to_thread(run_bot, test_settings(env.corpus)), 60)
+            await asyncio.wait_for(asyncio.to_thread(run_bot, bot_settings(env.corpus)), 60)
     finally:
         env.fake.message_content_enabled = True
 
