@@ -65,7 +65,18 @@ def _content_clause(verb: Token, marks: MarkIndex, cuts: list[int]) -> tuple[int
         return None
     start, end = children[0].left_edge.i, children[-1].right_edge.i + 1
     end = min([c for c in cuts if start < c < end] + [end])
+    end = min([_other_report(t) for t in verb.doc[start:end] if _other_report(t)] + [end])
     return trimmed(verb.doc, start, end)
+
+
+def _other_report(token: Token) -> int:
+    """Where a second report joined to the clause begins ('the former president had made a
+    good case, while other voters said ...'), or 0."""
+    if token.dep_ not in ("advcl", "conj") or not is_speech_verb(token):
+        return 0
+    if not any(c.dep_ == "nsubj" for c in token.children):
+        return 0
+    return token.left_edge.i
 
 
 def _reports_a_clause(verb: Token, direct_cues: set[int]) -> bool:
