@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 
@@ -15,8 +14,6 @@ from bot.cogs.speakers import speaker_choices
 from bot.render import NO_MENTIONS, Reply, answer_replies, shorten
 from index.errors import WhosaidError
 from index.models import SearchResult
-
-log = logging.getLogger("whosaid.bot.ask")
 
 MAX_COUNT = 10
 THREAD_NAME_CHARS = 100
@@ -127,11 +124,9 @@ class Ask(commands.Cog):
     ) -> discord.abc.Messageable:
         """Where the answer goes: the thread it was asked in, a new thread, or the channel."""
         channel = message.channel
-        if isinstance(channel, discord.Thread) or not self.bot.settings.answer_in_thread:
-            return channel
-        if not isinstance(channel, discord.TextChannel):
-            return channel
-        name = shorten(question or "Question", THREAD_NAME_CHARS)
+        if not (self.bot.settings.answer_in_thread and isinstance(channel, discord.TextChannel)):
+            return channel  # threads (including the bot's own) and other channels answer in place
+        name = shorten(question, THREAD_NAME_CHARS)
         return await message.create_thread(name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Literal
 
 import discord
@@ -13,8 +12,6 @@ from bot.client import WhosaidBot
 from bot.render import article_pages, quote_pages, speaker_pages
 from bot.views import Paginator
 from index.errors import WhosaidError
-
-log = logging.getLogger("whosaid.bot.speakers")
 
 MAX_CHOICES = 25  # Discord shows at most 25 autocomplete choices
 CHOICE_CHARS = 100
