@@ -34,7 +34,7 @@ OBJECT_CONTENT_VERBS: frozenset[str] = frozenset(
     """
     announce report ask urge accuse criticize criticise praise describe question deny
     confirm call promise warn predict recall recount acknowledge admit emphasize
-    emphasise stress comment complain
+    emphasise stress comment complain vow argue respond declare tweet suggest claim insist testify
     """.split()
 )
 # The children of such a verb that hold its content.
