@@ -118,6 +118,7 @@ class WhosaidBot(commands.Bot):
         self.settings = settings
         self.engine = engine
         self._readers = ThreadPoolExecutor(READER_THREADS, thread_name_prefix="whosaid-reader")
+        self._warming: asyncio.Task[None] | None = None
 
     async def read(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a blocking engine read (ask, listings) in the reader threads."""
@@ -132,7 +133,8 @@ class WhosaidBot(commands.Bot):
         for name in EXTENSIONS:
             await self.load_extension(name)
         await self.sync_commands()
-        await self.warm_up()
+        # In the background, so a bad token or missing intent is reported without waiting.
+        self._warming = asyncio.create_task(self.warm_up())
 
     async def warm_up(self) -> None:
         """Load the model and the index now rather than on the first question."""
