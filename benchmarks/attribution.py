@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.cues import TITLE_WORDS  # noqa: E402
+from index.cues import HONORIFICS, TITLE_WORDS  # noqa: E402
 from index.mentions import clean_name, name_parts  # noqa: E402
 from index.models import Quote  # noqa: E402
 from index.nlp import attribute_many, load_nlp  # noqa: E402
@@ -79,22 +79,31 @@ def match(gold: list[Spans], predicted: list[Spans], threshold: float) -> dict[i
     return matched
 
 
+_RELATIVE = ("who ", "which ", "whose ", "including ", "like ")
+_LEADING = frozenset({"but", "and", "as", "so", "or", "then"})
+
+
 def gold_names(mention: str) -> list[str]:
-    """The names inside a gold mention, each run of capitalised words before its first
-    comma, titles dropped: "Senator John McCain of Arizona" -> ["John McCain", "Arizona"]."""
+    """The names inside a gold mention: each run of capitalised words, titles dropped,
+    up to a relative clause: "Dow's chief executive, Andrew Liveris," -> [..., "Andrew
+    Liveris"]; "Senator John McCain of Arizona" -> ["John McCain", "Arizona"]."""
     runs: list[list[str]] = [[]]
-    for word in clean_name(mention.split(",")[0]).split():
-        if word[:1].isupper():
-            runs[-1].append(word)
-        elif runs[-1]:
-            runs.append([])
+    for part in mention.split(","):
+        if part.strip().lower().startswith(_RELATIVE):
+            break
+        for word in clean_name(part).split():
+            if word[:1].isupper() and word.lower() not in _LEADING:
+                runs[-1].append(word)
+            elif runs[-1]:
+                runs.append([])
+        runs.append([])
     names = []
     for run in (r for r in runs if r):
         titles = [i for i, w in enumerate(run) if w.lower().strip(".") in TITLE_WORDS]
         if titles and titles[-1] + 1 < len(run):
             run = run[titles[-1] + 1 :]
-        names.append(" ".join(run))
-    return names or [clean_name(mention)]
+        names.append(" ".join(w for w in run if w.lower() not in HONORIFICS))
+    return [n for n in names if n] or [clean_name(mention)]
 
 
 def _words(name: str) -> set[str]:

@@ -60,6 +60,9 @@ def subject_of(verb: Token) -> Token | None:
             return (names or subjects)[-1] if len(subjects) > 1 else subjects[0]
         if any(c.dep_ == "nsubjpass" for c in verb.children):
             return None  # "was told that ...": the subject heard it, nobody named said it
+        if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.head.tag_.startswith("VB"):
+            verb = verb.head.head  # "emailed supporters saying: ...": the one emailing
+            continue
         if verb.dep_ not in INHERIT_SUBJECT_DEPS or verb.head is verb:
             return None
         verb = verb.head
