@@ -284,5 +284,6 @@ COMMANDS = {
     "quotes": cmd_quotes,
     "articles": cmd_articles,
     "status": cmd_status,
+    "check": cmd_check,
     "run": cmd_run,
 }

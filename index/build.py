@@ -19,8 +19,8 @@ from index.embedder import Embedder
 from index.errors import IndexMismatchError, WhosaidError
 from index.models import Article, Passage, Progress, Quote, UpdateReport
 from index.passages import PassageSettings, split_passages
-from index.registry import build_registry
-from index.store import Store
+from index.speakers import build_registry
+from index.store import Store, text_hash
 from index.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -95,8 +95,16 @@ def run_update(
         log.warning("skipped %s%s: %s", bad.path, f":{bad.line}" if bad.line else "", bad.reason)
     live = store.live_hashes(gen)
     ids = {a.id for a in articles}
+    # New attribution code re-reads every article (its passages' vectors are reused).
+    stale = store.get_meta("attribution") not in (None, _version(attribute))
+    if stale and live:
+        log.warning("attribution has changed since the last build: re-attributing every article")
     new = [a for a in articles if a.id not in live]
-    changed = [a for a in articles if a.id in live and (rebuild or live[a.id][1] != a.content_hash)]
+    changed = [
+        a
+        for a in articles
+        if a.id in live and (rebuild or stale or live[a.id][1] != a.content_hash)
+    ]
     removed = [i for i in live if i not in ids]
     report = dict(
         added=tuple(a.id for a in new),
@@ -117,12 +125,15 @@ def run_update(
             generation=gen,
         )
     old_speakers = {s.name for s in store.speakers(gen)}
-    prepared = list(_prepare(new + changed, embedder, attribute, settings, progress, started))
+    counter = _CountingEmbedder(embedder)
+    reuse = (lambda texts: {}) if rebuild else store.known_vectors
+    prepared = list(_prepare(new + changed, counter, attribute, settings, progress, started, reuse))
     _emit(
         progress,
         Progress("writing", len(prepared), len(prepared), elapsed=time.monotonic() - started),
     )
     next_gen = _write(store, data_dir, gen, live, prepared, removed, embedder, settings, rebuild)
+    store.set_meta("attribution", _version(attribute))
     counts = store.counts(next_gen)
     new_speakers = tuple(sorted({s.name for s in store.speakers(next_gen)} - old_speakers))
     _remove_old(store, data_dir, next_gen)
@@ -138,7 +149,7 @@ def run_update(
         quotes=counts[2],
         speakers=counts[3],
         new_speakers=new_speakers,
-        embedded=sum(len(p.passages) for p in prepared),
+        embedded=counter.count,
         seconds=seconds,
         generation=next_gen,
     )
@@ -151,6 +162,7 @@ def _prepare(
     settings: PassageSettings,
     progress: ProgressFn | None,
     started: float,
+    reuse: Callable[[list[str]], dict[str, bytes]],
 ) -> Iterator[Prepared]:
     """Attribute, split and embed in batches, reporting progress after each."""
     done = quotes_found = 0
@@ -160,7 +172,7 @@ def _prepare(
         quote_lists = attribute(batch)
         passage_lists = [split_passages(a, settings) for a in batch]
         texts = [p.text for passages in passage_lists for p in passages]
-        vectors = embedder.embed(texts)
+        vectors = _embed_new(texts, embedder, reuse)
         offset = 0
         for article, passages, quotes in zip(batch, passage_lists, quote_lists, strict=True):
             yield Prepared(article, passages, vectors[offset : offset + len(passages)], quotes)
@@ -173,6 +185,40 @@ def _prepare(
                 "embedding", done, len(articles), quotes_found, elapsed=time.monotonic() - started
             ),
         )
+
+
+def _embed_new(
+    texts: list[str], embedder: Embedder, reuse: Callable[[list[str]], dict[str, bytes]]
+) -> np.ndarray:
+    """Vectors for the texts, embedding only those the index does not hold already."""
+    known = reuse(texts)
+    missing = [t for t in texts if text_hash(t) not in known]
+    fresh = dict(zip(missing, embedder.embed(missing), strict=True)) if missing else {}
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    for i, text in enumerate(texts):
+        stored = known.get(text_hash(text))
+        out[i] = np.frombuffer(stored, dtype=np.float32) if stored is not None else fresh[text]
+    return out
+
+
+class _CountingEmbedder:
+    """Counts the texts that really went through the model."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.count = inner, 0
+        self.name = inner.name
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+        self.count += len(texts)
+        return self.inner.embed(texts, batch_size=batch_size)
+
+
+def _version(attribute: Attributor) -> str:
+    return str(getattr(attribute, "version", "unversioned"))
 
 
 def _write(

@@ -7,7 +7,9 @@ question, without a restart.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -74,7 +76,28 @@ def default_attributor() -> Attributor:
     def attribute(articles: Sequence[Article]) -> list[list[Quote]]:
         return list(attribute_many([(a.id, a.text) for a in articles]))
 
+    attribute.version = _code_fingerprint()  # type: ignore[attr-defined]
     return attribute
+
+
+def _code_fingerprint(start: str = "nlp") -> str:
+    """A hash of the attribution code (``index/nlp.py`` and the index modules it imports,
+    transitively): new extraction code re-attributes the corpus on the next update."""
+    folder = Path(__file__).parent
+    seen: set[str] = set()
+    todo = [start]
+    digest = hashlib.sha256()
+    while todo:
+        name = todo.pop()
+        path = folder / f"{name}.py"
+        if name in seen or not path.exists():
+            continue
+        seen.add(name)
+        source = path.read_text(encoding="utf-8")
+        todo.extend(re.findall(r"^\s*from index\.(\w+) import", source, re.MULTILINE))
+    for name in sorted(seen):
+        digest.update((folder / f"{name}.py").read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class Whosaid:

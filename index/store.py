@@ -10,6 +10,7 @@ each generation.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -55,6 +56,11 @@ MIGRATIONS: tuple[str, ...] = (
         gen INTEGER NOT NULL, quote_row INTEGER NOT NULL, speaker_id INTEGER NOT NULL,
         PRIMARY KEY (gen, quote_row));
     CREATE INDEX quote_speakers_by_speaker ON quote_speakers(gen, speaker_id);
+    """,
+    # 2: passages remember a hash of their text, so re-attribution reuses their vectors.
+    """
+    ALTER TABLE passages ADD COLUMN text_hash TEXT;
+    CREATE INDEX passages_by_text_hash ON passages(text_hash);
     """,
 )
 
@@ -171,8 +177,8 @@ class Store:
         rows = []
         for passage, vector in zip(passages, vectors, strict=True):
             cur = db.execute(
-                'INSERT INTO passages(article_row, ordinal, start, "end", text, vector)'
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                'INSERT INTO passages(article_row, ordinal, start, "end", text, vector, text_hash)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     article_row,
                     passage.ordinal,
@@ -180,6 +186,7 @@ class Store:
                     passage.end,
                     passage.text,
                     np.asarray(vector, dtype=np.float32).tobytes(),
+                    text_hash(passage.text),
                 ),
             )
             rows.append(int(cur.lastrowid or 0))
@@ -191,6 +198,20 @@ class Store:
             [_quote_row(article_row, _passage_of(q.start, starts, rows), q) for q in quotes],
         )
         return rows
+
+    def known_vectors(self, texts: Sequence[str]) -> dict[str, bytes]:
+        """Stored vectors of passages with exactly these texts, by text hash."""
+        hashes = list({text_hash(t) for t in texts})
+        found: dict[str, bytes] = {}
+        for i in range(0, len(hashes), 500):
+            part = hashes[i : i + 500]
+            rows = self.db.execute(
+                "SELECT text_hash, vector FROM passages WHERE text_hash IN"
+                f" ({','.join('?' * len(part))})",
+                part,
+            )
+            found.update(rows)
+        return found
 
     def remove_article(self, gen: int, row_id: int) -> list[int]:
         """Mark an article gone from ``gen`` on; returns its passages' row ids."""
@@ -371,6 +392,10 @@ class Store:
         """What `PRAGMA integrity_check` finds; empty when the database is sound."""
         rows = [r[0] for r in self.db.execute("PRAGMA integrity_check")]
         return [] if rows == ["ok"] else rows
+
+
+def text_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _passage_of(offset: int, starts: list[int], rows: list[int]) -> int | None:

@@ -19,8 +19,10 @@ KILL_POINTS = 24
 
 
 def article(i: int, version: str = "") -> str:
-    return (f"date 2020-01-{i % 28 + 1:02d}\ntitle: Story {i}\n\n"
-            f"“Item {i} matters {version},” Person{i % 7} Name said. " + "Filler words here. " * 40)
+    return (
+        f"date 2020-01-{i % 28 + 1:02d}\ntitle: Story {i}\n\n"
+        f"“Item {i} matters {version},” Person{i % 7} Name said. " + "Filler words here. " * 40
+    )
 
 
 def write_set(folder: Path, ids: range, changed: set[int] = frozenset()) -> set[str]:  # type: ignore[assignment]
@@ -44,8 +46,9 @@ def open_ids(data: Path) -> tuple[set[str], int]:
 
 def run_worker(data: Path, articles: Path, kill_after: float | None) -> float:
     """Run an update; kill it ``kill_after`` seconds after it starts. Returns its run time."""
-    proc = subprocess.Popen([sys.executable, str(WORKER), str(data), str(articles)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(WORKER), str(data), str(articles)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "started"
     started = time.monotonic()
     if kill_after is not None:
