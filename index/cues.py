@@ -98,9 +98,20 @@ ORG_HEADS = frozenset(
     agency press news times post journal network ministry department committee campaign
     party office council commission company corporation government administration
     association union institute foundation bureau service television radio newspaper
-    outlet channel group court senate congress house embassy police army
+    outlet channel group court senate congress house embassy police army gazette tribune
+    herald magazine daily center centre university college school board bank fund
+    organization organisation federation coalition alliance caucus network
     """.split()
 )
+# Nouns for a document or a count whose author is the real source ("according to a count
+# by the Associated Press", "an analysis from the Pew Research Center").
+REPORT_NOUNS = frozenset(
+    """
+    count analysis poll polls survey study report reports data results figures statement
+    review tally estimate estimates documents document release interview website account
+    """.split()
+)
+SOURCE_PREPOSITIONS = frozenset({"by", "from", "of"})
 ORG_LABELS = frozenset({"ORG", "NORP", "GPE"})
 PERSON_LABEL = "PERSON"
 

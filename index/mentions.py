@@ -22,6 +22,8 @@ from index.cues import (
     ORG_LABELS,
     PERSON_LABEL,
     PERSON_PRONOUNS,
+    REPORT_NOUNS,
+    SOURCE_PREPOSITIONS,
     TITLE_WORDS,
 )
 from index.models import SpeakerKind
@@ -156,6 +158,17 @@ def _kind(tokens: list[Token], span: Span, head: Token) -> SpeakerKind:
     return "unknown"
 
 
+def _source_of_report(head: Token) -> Token | None:
+    """The named author of a report noun ("a count by The Associated Press")."""
+    if head.lower_ not in REPORT_NOUNS or head.tag_ in _NAME_TAGS:
+        return None
+    for token in head.subtree:
+        if token.dep_ == "pobj" and token.head.lower_ in SOURCE_PREPOSITIONS:
+            if token.tag_ in _NAME_TAGS and token.ent_type_ not in ("DATE", "TIME"):
+                return token
+    return None
+
+
 def _named_apposition(head: Token) -> Token | None:
     """A person's name in apposition to a common noun ("the director, James Comey,")."""
     if head.tag_ in _NAME_TAGS:
@@ -173,6 +186,9 @@ def mention_of(head: Token) -> Mention:
     if lower in PERSON_PRONOUNS | GROUP_PRONOUNS | FIRST_PERSON or head.tag_ == "PRP":
         kind: SpeakerKind = "person" if lower in PERSON_PRONOUNS | {"i"} else "unknown"
         return Mention(head.text, head.idx, head.idx + len(head), None, None, kind, True, lower)
+    source = _source_of_report(head)
+    if source is not None:  # "a count by the Associated Press": the agency is the source
+        return mention_of(source)
     named = _named_apposition(head)
     if named is not None:  # "Her campaign manager, Robby Mook, said": the name speaks
         nominal = doc[_mention_tokens(head)[0].i : head.i + 1].text

@@ -109,6 +109,14 @@ def test_organisation_speaker(nlp) -> None:
     assert quote.speaker_mention == "the Associated Press"
 
 
+def test_the_author_of_a_report_is_the_source(nlp) -> None:
+    text = "The mayor now has 40 votes, according to a count by the Northern Gazette."
+    quote = only(quotes_of(nlp, text))
+    assert (quote.speaker, quote.cue, quote.resolved) == ("Northern Gazette", "according to", True)
+    assert quote.speaker_kind == "organisation"
+    assert quote.text == "The mayor now has 40 votes"
+
+
 def test_interrupted_quote_is_one_quote_in_two_pieces(nlp) -> None:
     text = "\u201cThe river is rising,\u201d Anna Berg said, \u201cbut the dam will hold.\u201d"
     quote = only(quotes_of(nlp, text))
