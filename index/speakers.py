@@ -26,6 +26,8 @@ from index.models import Quote, Speaker, SpeakerKind
 
 # A surname-only record joins a full name holding this share of the surname's quotes.
 DOMINANT_SHARE = 0.8
+# Mentions that are no alias of anybody.
+_PRONOUNS = frozenset({"he", "she", "him", "her", "they", "we", "i", "it"})
 _WORD = re.compile(r"[\w'\u2019.-]+")
 
 
@@ -68,6 +70,7 @@ class SpeakerGroup:
     kinds: Counter = field(default_factory=Counter)
     articles: dict[str, None] = field(default_factory=dict)
     quotes: int = 0
+    speaker_id: int | None = None  # set when rebuilt from stored ``Speaker`` rows
 
     @property
     def name(self) -> str:
@@ -115,6 +118,24 @@ class SpeakerRegistry:
         self._pending = True
         for quote in quotes:
             self.add(quote)
+
+    @classmethod
+    def from_speakers(cls, speakers: Iterable[Speaker]) -> SpeakerRegistry:
+        """A registry over stored ``Speaker`` rows, to resolve names against them
+        (``resolve(...).speaker_id`` is the row's id)."""
+        registry = cls()
+        for speaker in speakers:
+            key = canonical_key(speaker.name, speaker.kind)
+            group = SpeakerGroup(key, speaker.kind, speaker_id=speaker.id)
+            group.names[speaker.name] = max(speaker.quote_count, 1)
+            group.aliases.update({alias: 1 for alias in speaker.aliases})
+            group.roles.update({role: 1 for role in speaker.roles})
+            group.kinds[speaker.kind] = max(speaker.quote_count, 1)
+            group.articles.update(dict.fromkeys(speaker.articles))
+            group.quotes = speaker.quote_count
+            registry._groups.setdefault(key, group)
+        registry._pending = False  # stored rows are merged already
+        return registry
 
     def add(self, quote: Quote) -> str | None:
         """Count ``quote`` for its speaker; return the speaker's key, or None if unresolved."""
@@ -208,9 +229,6 @@ class SpeakerRegistry:
     def speakers(self) -> list[Speaker]:
         """The records as ``Speaker`` rows, ids from 1 in ``groups`` order."""
         return [g.to_speaker(n) for n, g in enumerate(self.groups(), start=1)]
-
-
-_PRONOUNS = frozenset({"he", "she", "him", "her", "they", "we", "i", "it"})
 
 
 def _is_person(group: SpeakerGroup) -> bool:

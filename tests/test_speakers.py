@@ -143,3 +143,13 @@ def test_build_registry_assigns_every_resolved_quote_row() -> None:
     assert [s.name for s in speakers] == ["Dmytro Kuleba"]
     assert speakers[0].id == 1 and speakers[0].quote_count == 2
     assert assignment == [(10, 1), (11, 1)]
+
+
+def test_names_resolve_against_stored_speaker_rows() -> None:
+    speakers, _ = build_registry(
+        [(1, quote("Dmytro Kuleba", role="Foreign Minister")), (2, quote("Hillary Clinton"))]
+    )
+    registry = SpeakerRegistry.from_speakers(speakers)
+    found = registry.resolve("kuleba")
+    assert found is not None and found.speaker_id == speakers[0].id
+    assert [g.speaker_id for g in registry.speakers_in("did Clinton answer?")] == [speakers[1].id]
