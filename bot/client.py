@@ -11,7 +11,9 @@ import asyncio
 import functools
 import gc
 import logging
+import os
 import sys
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +36,7 @@ EXTENSIONS = ("bot.cogs.ask", "bot.cogs.speakers", "bot.cogs.admin")
 # Threads that serve questions and listings. More than the cores only adds GIL contention,
 # which delays the event loop (and so the gateway heartbeat) without answering any faster.
 READER_THREADS = 2
+WORKER_NICENESS = 10
 
 T = TypeVar("T")
 
@@ -117,7 +120,12 @@ class WhosaidBot(commands.Bot):
         )
         self.settings = settings
         self.engine = engine
-        self._readers = ThreadPoolExecutor(READER_THREADS, thread_name_prefix="whosaid-reader")
+        self._readers = ThreadPoolExecutor(
+            READER_THREADS, thread_name_prefix="whosaid-reader", initializer=_yield_cpu
+        )
+        self._writer = ThreadPoolExecutor(
+            1, thread_name_prefix="whosaid-writer", initializer=_yield_cpu
+        )
         self._warming: asyncio.Task[None] | None = None
 
     async def read(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
@@ -125,9 +133,15 @@ class WhosaidBot(commands.Bot):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, functools.partial(func, *args, **kwargs))
 
+    async def write(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a blocking engine update in the writer thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, functools.partial(func, *args, **kwargs))
+
     async def close(self) -> None:
         await super().close()
         self._readers.shutdown(wait=False, cancel_futures=True)
+        self._writer.shutdown(wait=False, cancel_futures=True)
 
     async def setup_hook(self) -> None:
         for name in EXTENSIONS:
@@ -170,6 +184,15 @@ class WhosaidBot(commands.Bot):
         error_id = uuid.uuid4().hex[:8]
         log.error("error %s in %s", error_id, where, exc_info=error)
         return error_id
+
+
+def _yield_cpu() -> None:
+    """Lower a worker thread's priority so the event loop thread runs first when cores are
+    short (Linux schedules threads one by one; elsewhere this does nothing)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICENESS)
+    except (AttributeError, OSError):
+        pass
 
 
 def settle_memory() -> None:

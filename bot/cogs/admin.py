@@ -129,7 +129,7 @@ class Admin(commands.Cog):
 
         started = time.monotonic()
         task = asyncio.ensure_future(
-            asyncio.to_thread(self.bot.engine.update, self.bot.settings.articles_dir, record)
+            self.bot.write(self.bot.engine.update, self.bot.settings.articles_dir, record)
         )
         shown, last_edit = "", float("-inf")
         while not task.done():
