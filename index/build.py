@@ -96,7 +96,7 @@ def run_update(
     live = store.live_hashes(gen)
     ids = {a.id for a in articles}
     # New attribution code re-reads every article (its passages' vectors are reused).
-    stale = store.get_meta("attribution") not in (None, _version(attribute))
+    stale = gen > 0 and store.get_meta("attribution") != _version(attribute)
     if stale and live:
         log.warning("attribution has changed since the last build: re-attributing every article")
     new = [a for a in articles if a.id not in live]

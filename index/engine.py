@@ -53,6 +53,9 @@ from index.vectors import VectorIndex
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+# When a question asks what a named speaker said, their passages come first (see _rank).
+SPEAKER_FIRST = True
+BM25_TITLES = True
 CACHE_SIZE = 256
 
 
@@ -67,6 +70,13 @@ class Snapshot:
     speaker_passages: dict[int, set[int]]
     passage_dates: dict[int, str | None]
     newest: str | None
+
+    def __post_init__(self) -> None:
+        self.quoted: set[int] = set().union(*self.speaker_passages.values())
+
+    def passages_of(self, speaker_ids: Sequence[int]) -> set[int]:
+        """Passages holding a quote by any of these speakers."""
+        return set().union(*(self.speaker_passages.get(i, set()) for i in speaker_ids))
 
 
 def default_attributor() -> Attributor:
@@ -232,13 +242,10 @@ class Whosaid:
             (gen,),
         ):
             speaker_passages.setdefault(speaker_id, set()).add(passage_row)
-        dates = {int(i): None for i in ids}
-        for row, date in store.db.execute(
-            "SELECT p.row_id, a.date FROM passages p JOIN articles a ON a.row_id = p.article_row"
-            " WHERE p.row_id IN (SELECT value FROM json_each(?))",
-            (f"[{','.join(map(str, ids))}]",),
-        ):
-            dates[row] = date
+        articles = store.live_passage_articles(gen)
+        dates = {row: date for row, (date, _) in articles.items()}
+        if BM25_TITLES:  # the title says what the whole article is about
+            texts = [f"{articles[int(i)][1] or ''}\n{t}" for i, t in zip(ids, texts, strict=True)]
         known = [d for d in dates.values() if d]
         log.info("loaded generation %d: %d passages", gen, len(ids))
         speakers = store.speakers(gen)
@@ -295,7 +302,7 @@ class Whosaid:
         if speaker and not query.speaker_ids:
             close = [s.name for s in self.speakers(speaker.split()[-1])][:5]
             return replace(result, no_answer=True, closest=tuple(close))
-        allowed = self._allowed(snap, query)
+        allowed = self._allowed(snap, query, explicit_speaker=bool(speaker))
         ranked = self._rank(snap, query, allowed, k)
         if not ranked or max(c.cosine for c in ranked[:k]) < self.no_answer_cosine:
             return replace(result, no_answer=True, closest=self._closest(snap, ranked))
@@ -307,10 +314,11 @@ class Whosaid:
         answers = self._answers(snap, groups[:k], scores, query)
         return replace(result, answers=tuple(answers))
 
-    def _allowed(self, snap: Snapshot, query: Query) -> set[int] | None:
+    def _allowed(self, snap: Snapshot, query: Query, explicit_speaker: bool) -> set[int] | None:
+        """Hard filters: a speaker given as an option, and dates."""
         allowed: set[int] | None = None
-        if query.speaker_ids and query.speaker_is_subject:
-            allowed = set().union(*(snap.speaker_passages.get(i, set()) for i in query.speaker_ids))
+        if query.speaker_ids and explicit_speaker:
+            allowed = snap.passages_of(query.speaker_ids)
         if query.since or query.until:
             lo, hi = query.since or "0000", query.until or "9999"
             dated = {p for p, d in snap.passage_dates.items() if d and lo <= d <= hi}
@@ -320,24 +328,26 @@ class Whosaid:
     def _rank(
         self, snap: Snapshot, query: Query, allowed: set[int] | None, k: int
     ) -> list[Candidate]:
+        """Fused candidates; a speaker named in the question is soft: boosted, then put first
+        when the question asks what they said, so an attribution miss cannot hide an answer."""
         vector = self._embed_question(query.text)
         candidates = snap.searcher.search(query, vector, allowed, k)
+        theirs = snap.passages_of(query.speaker_ids)
         factors: dict[int, float] = {}
-        if query.speaker_ids and not query.speaker_is_subject:
-            for pid in set().union(
-                *(snap.speaker_passages.get(i, set()) for i in query.speaker_ids)
-            ):
-                factors[pid] = SPEAKER_BOOST
-        if query.who:
-            for pid in (
-                set().union(*snap.speaker_passages.values()) if snap.speaker_passages else ()
-            ):
-                factors[pid] = factors.get(pid, 1.0) * WHO_BOOST
+        for c in candidates:
+            factor = SPEAKER_BOOST if c.passage_id in theirs else 1.0
+            if query.who and c.passage_id in snap.quoted:
+                factor *= WHO_BOOST
+            if factor != 1.0:
+                factors[c.passage_id] = factor
         by_id = {c.passage_id: c for c in candidates}
-        return [
+        ranked = [
             replace(by_id[i], score=s)
             for i, s in boost([(c.passage_id, c.score) for c in candidates], factors)
         ]
+        if query.speaker_is_subject and SPEAKER_FIRST:
+            ranked.sort(key=lambda c: c.passage_id not in theirs)  # stable: keeps fused order
+        return ranked
 
     def _closest(self, snap: Snapshot, ranked: list[Candidate]) -> tuple[str, ...]:
         rows = self.store.passages_by_id([c.passage_id for c in ranked[:10]])

@@ -18,6 +18,8 @@ from index.query import Query
 from index.vectors import VectorIndex
 
 RRF_K = 60
+FUSION = "convex"  # or "rrf"; chosen on the development questions (docs/retrieval.md)
+ALPHA = 0.5
 CANDIDATES = 100
 # Scores of the fused list are relative; whether anything answers at all is judged on the
 # best passage's cosine similarity and its BM25 coverage (see docs/retrieval.md).
@@ -44,6 +46,18 @@ def rrf(lists: Iterable[Sequence[tuple[int, float]]], k: int = RRF_K) -> list[tu
     for ranked in lists:
         for rank, (item, _) in enumerate(ranked, start=1):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda pair: pair[1], reverse=True)
+
+
+def convex(
+    cosine: dict[int, float], lexical: dict[int, float], alpha: float
+) -> list[tuple[int, float]]:
+    """``alpha * cosine + (1 - alpha) * bm25 / max bm25``, best first."""
+    top = max(lexical.values(), default=0.0) or 1.0
+    scores = {
+        i: alpha * cosine.get(i, 0.0) + (1 - alpha) * lexical.get(i, 0.0) / top
+        for i in cosine.keys() | lexical.keys()
+    }
     return sorted(scores.items(), key=lambda pair: pair[1], reverse=True)
 
 
@@ -101,12 +115,15 @@ class Searcher:
         if allowed is not None and not allowed:
             return []
         dense = self._dense(vector, allowed)
-        lexical = self._lexical(query.text, allowed)
+        lexical, all_scores = self._lexical(query.text, allowed)
         cosine = dict(dense)
-        lex = dict(lexical)
-        fused = rrf([dense, lexical])
         for item, _ in lexical:
             cosine.setdefault(item, self._cosine(item, vector))
+        lex = {i: float(all_scores[self._position[i]]) for i in cosine} if len(all_scores) else {}
+        if FUSION == "rrf":
+            fused = rrf([dense, lexical])
+        else:
+            fused = convex(cosine, lex, ALPHA)
         return [
             Candidate(i, s, cosine.get(i, 0.0), lex.get(i, 0.0)) for i, s in fused[: max(k, 1) * 10]
         ]
@@ -117,10 +134,13 @@ class Searcher:
         selector = faiss.IDSelectorBatch(np.fromiter(allowed, dtype=np.int64))
         return self.vectors.search(vector, CANDIDATES, selector=selector)
 
-    def _lexical(self, text: str, allowed: set[int] | None) -> list[tuple[int, float]]:
+    def _lexical(
+        self, text: str, allowed: set[int] | None
+    ) -> tuple[list[tuple[int, float]], np.ndarray]:
+        """The BM25 top list, and every passage's BM25 score (by position)."""
         tokens = tokenize(text)
         if self.bm25 is None or not tokens:
-            return []
+            return [], np.zeros(0, dtype=np.float32)
         scores = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
         if allowed is not None:
             mask = np.zeros(len(scores), dtype=bool)
@@ -129,7 +149,7 @@ class Searcher:
         n = min(CANDIDATES, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top])]
-        return [(int(self.row_ids[i]), float(scores[i])) for i in top if scores[i] > 0]
+        return [(int(self.row_ids[i]), float(scores[i])) for i in top if scores[i] > 0], scores
 
     def _cosine(self, item: int, vector: np.ndarray) -> float:
         stored = self.vectors.reconstruct(item)

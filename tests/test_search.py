@@ -5,7 +5,7 @@ import pytest
 
 from index.models import Speaker
 from index.query import find_dates, parse_question
-from index.search import boost, collapse_duplicates, rrf, tokenize
+from index.search import boost, collapse_duplicates, convex, rrf, tokenize
 
 SPEAKERS = [
     Speaker(1, "Dmytro Kuleba", "person", ("Kuleba", "Foreign Minister Kuleba"), quote_count=5),
@@ -20,6 +20,12 @@ def test_rrf_rewards_agreement() -> None:
     fused = rrf([[(1, 0.9), (2, 0.8), (3, 0.1)], [(3, 9.0), (1, 5.0)]])
     assert [i for i, _ in fused] == [1, 3, 2]
     assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+
+
+def test_convex_mixes_cosine_and_normalised_bm25() -> None:
+    fused = convex({1: 0.9, 2: 0.5}, {2: 10.0, 3: 5.0}, alpha=0.5)
+    assert [i for i, _ in fused] == [2, 1, 3]
+    assert dict(fused) == pytest.approx({2: 0.75, 1: 0.45, 3: 0.25})
 
 
 def test_boost_reorders() -> None:
@@ -70,5 +76,7 @@ def test_no_speaker_and_who_questions() -> None:
         ("How are the peace talks going?", "2022-05-01", None),
     ],
 )
-def test_dates_in_question(question: str, newest: str | None, expected: tuple[str, str] | None) -> None:
+def test_dates_in_question(
+    question: str, newest: str | None, expected: tuple[str, str] | None
+) -> None:
     assert find_dates(question, newest) == expected
