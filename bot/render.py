@@ -8,6 +8,7 @@ long for one field continues in the next field, never losing text.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.blurple()
 ELLIPSIS = "…"
 QUOTE_MARKS = '"“”‘’«»„'  # the article's own marks around a quote; the field adds its own
+_LAST_SPACE = re.compile(r"\s\S*\Z")  # searched within a window: its last whitespace
 LINES_PER_PAGE = 10
 LINE_CHARS = 380  # ten listing lines stay well inside one description
 
@@ -69,11 +71,12 @@ def split_words(text: str, limit: int) -> list[str]:
     Only a single word longer than ``limit`` is cut inside, and never right after an escaping
     backslash, so escaped markdown stays escaped.
     """
+    limit = max(limit, 1)
     chunks: list[str] = []
     rest = text
     while len(rest) > limit:
-        cut = rest.rfind(" ", 0, limit + 1)
-        cut = max(cut, rest.rfind("\n", 0, limit + 1))
+        space = _LAST_SPACE.search(rest, 0, limit + 1)
+        cut = space.start() if space else 0
         if cut <= 0:
             cut = limit - 1 if limit > 1 and rest[limit - 1] == "\\" else limit
         chunks.append(rest[:cut].rstrip())
@@ -243,12 +246,13 @@ def quote_pages(name: str, records: Sequence[QuoteRecord]) -> list[discord.Embed
     """One speaker's quotes, in the order given (newest first), with article and date."""
     lines = []
     for r in records:
-        where = escape(r.article_title or r.quote.article_id)
+        where = shorten(escape(r.article_title or r.quote.article_id), 80)
         url = link(r.article_url)
-        if url:
+        if url and len(url) <= 200:  # longer links would crowd out the quote
             where = f"[{where}]({url})"
         when = f", {r.article_date}" if r.article_date else ""
-        quote = shorten(escape(r.quote.text), LINE_CHARS - len(where) - 20)
+        room = LINE_CHARS - len(where) - len(when) - 6  # quote marks, dash, spaces
+        quote = shorten(escape(r.quote.text.strip().strip(QUOTE_MARKS)), room)
         lines.append(f"“{quote}” — {where}{when}")
     return line_pages(f"Quotes by {escape(name)}", lines, empty="No quotes from this speaker.")
 

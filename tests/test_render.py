@@ -24,6 +24,7 @@ from index.models import (
     ArticleRef,
     Progress,
     Quote,
+    QuoteRecord,
     SearchResult,
     SkippedFile,
     Speaker,
@@ -201,3 +202,23 @@ def test_progress_text_names_articles_quotes_speakers_and_time() -> None:
     assert (
         text == "Re-indexing (embedding): 3 of 10 articles · 41 quotes found · 1 new speaker · 12s"
     )
+
+
+def test_quote_pages_keep_links_whole_and_lines_short() -> None:
+    quote = Quote("a1", "“" + "word " * 300 + "”", 0, 1, ((0, 1),), "direct", "S")
+    record = QuoteRecord(
+        quote, 1, "T" * 500, "2024-01-02", "Src", "https://example.org/" + "p" * 150
+    )
+    [page] = render.quote_pages("S", [record] * 3)
+    lines = page.description.split("\n")
+    assert len(lines) == 3
+    for line in lines:
+        assert len(line) <= render.LINE_CHARS
+        assert "(https://example.org/" + "p" * 150 + "), 2024-01-02" in line
+        assert line.startswith("“word word") and "””" not in line
+
+
+@pytest.mark.parametrize("limit", [-5, 0, 1, 2])
+def test_tiny_limits_do_not_hang(limit: int) -> None:
+    assert len(render.shorten("a few words here", limit)) <= max(limit, 1) + 1
+    assert render.split_words("a few words", limit)
