@@ -156,6 +156,8 @@ class WhosaidBot(commands.Bot):
             await self.read(self.engine.speakers)
         except WhosaidError as exc:
             log.warning("not ready to answer yet: %s", exc)
+        except Exception as exc:  # the first question will meet it again, and say so
+            self.report_unexpected(exc, "warm-up")
         settle_memory()
 
     async def sync_commands(self) -> None:
