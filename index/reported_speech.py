@@ -30,6 +30,10 @@ from index.quote_parts import (
     trimmed,
 )
 
+# Where a that-clause may be hung by mistake, and the labels it then gets.
+_ADJUNCT_DEPS = frozenset({"prep", "pobj", "dobj", "npadvmod", "compound", "appos", "dative"})
+_CLAUSE_DEPS = frozenset({"acl", "relcl", "ccomp", "advcl"})
+
 
 def _parenthetical_report(verb: Token, marks: MarkIndex) -> list[tuple[int, int]] | None:
     """Token ranges of the sentence around a report set off by commas: '..., the Associated
@@ -47,10 +51,15 @@ def _parenthetical_report(verb: Token, marks: MarkIndex) -> list[tuple[int, int]
     # The verb's own words end before the punctuation the parser may hang on it.
     after = max(t.i for t in verb.subtree if not (t.is_punct or t.is_space)) + 1
     if all(t.is_punct or t.is_space for t in doc[after : sent.end]):
-        return [(sent.start, comma)]
-    if after < len(doc) and doc[after].text == ",":
-        return [(sent.start, comma), (after + 1, sent.end)]
-    return None
+        ranges = [(sent.start, comma)]
+    elif after < len(doc) and doc[after].text == ",":
+        ranges = [(sent.start, comma), (after + 1, sent.end)]
+    else:
+        return None
+    # What is reported is a clause: "Shortly after my sentence, Holder announced ..." is not.
+    if not any(t.tag_.startswith("VB") or t.tag_ == "MD" for a, z in ranges for t in doc[a:z]):
+        return None
+    return ranges
 
 
 def _content_clause(verb: Token, marks: MarkIndex, cuts: list[int]) -> tuple[int, int] | None:
@@ -58,7 +67,7 @@ def _content_clause(verb: Token, marks: MarkIndex, cuts: list[int]) -> tuple[int
     trailing '..., X reported'."""
     # A clause whose verb is inside quotation marks still counts ('said the council would
     # "continue its discussion"'); a clause that is all quotation is dropped later as a repeat.
-    children = [c for c in verb.children if c.dep_ in CONTENT_DEPS]
+    children = [c for c in verb.children if c.dep_ in CONTENT_DEPS] or _misplaced_that(verb)
     if not children and verb_forms()[verb.lower_] in OBJECT_CONTENT_VERBS:
         children = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
     if not children:
@@ -67,6 +76,27 @@ def _content_clause(verb: Token, marks: MarkIndex, cuts: list[int]) -> tuple[int
     end = min([c for c in cuts if start < c < end] + [end])
     end = min([_other_report(t) for t in verb.doc[start:end] if _other_report(t)] + [end])
     return trimmed(verb.doc, start, end)
+
+
+def _misplaced_that(verb: Token) -> list[Token]:
+    """A that-clause the parser hung on an adjunct of the verb: 'said in a statement that
+    ...', 'telling reporters during a visit on Friday that ...'."""
+    for token in verb.rights:
+        if token.dep_ not in _ADJUNCT_DEPS:
+            continue
+        for inner in token.subtree:
+            if inner.dep_ in _CLAUSE_DEPS and _has_that(inner) and _through_adjuncts(inner, verb):
+                return [inner]
+    return []
+
+
+def _through_adjuncts(clause: Token, verb: Token) -> bool:
+    node = clause.head
+    while node is not verb:
+        if node.dep_ not in _ADJUNCT_DEPS or node.head is node:
+            return False
+        node = node.head
+    return True
 
 
 def _other_report(token: Token) -> int:
