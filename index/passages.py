@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from index.models import Article, Passage
 
-DEFAULT_MAX_WORDS = 120
+DEFAULT_MAX_WORDS = 60
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 # A sentence ends at . ! ? (and any closing quotes or brackets) followed by white space.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")

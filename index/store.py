@@ -62,6 +62,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE passages ADD COLUMN text_hash TEXT;
     CREATE INDEX passages_by_text_hash ON passages(text_hash);
     """,
+    # 3: fill in the hashes of passages stored before 2.
+    """
+    UPDATE passages SET text_hash = whosaid_text_hash(text) WHERE text_hash IS NULL;
+    """,
 )
 
 _LIVE = "a.gen_added <= :gen AND (a.gen_removed IS NULL OR a.gen_removed > :gen)"
@@ -87,6 +91,7 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
+            conn.create_function("whosaid_text_hash", 1, text_hash, deterministic=True)
             self._local.conn = conn
         return conn
 
