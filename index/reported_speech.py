@@ -33,6 +33,7 @@ from index.quote_parts import (
 # Where a that-clause may be hung by mistake, and the labels it then gets.
 _ADJUNCT_DEPS = frozenset({"prep", "pobj", "dobj", "npadvmod", "compound", "appos", "dative"})
 _CLAUSE_DEPS = frozenset({"acl", "relcl", "ccomp", "advcl"})
+_CONTRASTS = frozenset({"but", "yet", "though", "although", "whereas"})
 
 
 def _parenthetical_report(verb: Token, marks: MarkIndex) -> list[tuple[int, int]] | None:
@@ -100,13 +101,17 @@ def _through_adjuncts(clause: Token, verb: Token) -> bool:
 
 
 def _other_report(token: Token) -> int:
-    """Where a second report joined to the clause begins ('the former president had made a
-    good case, while other voters said ...'), or 0."""
-    if token.dep_ not in ("advcl", "conj") or not is_speech_verb(token):
+    """Where the clause stops being the report: a second report joined to it ('... had
+    made a good case, while other voters said ...', '... and suggested that ...') or a
+    contrast with a subject of its own ('..., but for Republicans it is ...'), or 0."""
+    if token.dep_ not in ("advcl", "conj"):
         return 0
-    if not any(c.dep_ == "nsubj" for c in token.children):
-        return 0
-    return token.left_edge.i
+    if is_speech_verb(token):
+        return token.left_edge.i
+    contrast = any(c.dep_ == "cc" and c.lower_ in _CONTRASTS for c in token.children)
+    if token.dep_ == "conj" and contrast and any(c.dep_ == "nsubj" for c in token.children):
+        return min(c.i for c in token.children if c.dep_ == "cc")
+    return 0
 
 
 def _reports_a_clause(verb: Token, direct_cues: set[int]) -> bool:
