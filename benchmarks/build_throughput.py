@@ -17,7 +17,6 @@ Writes benchmarks/results/build.json.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
@@ -31,7 +30,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.devcorpus import WORK, dev_index, dev_passages, questions, write_results  # noqa: E402
+from benchmarks import devcorpus  # noqa: E402
+from benchmarks.devcorpus import dev_index, dev_passages, questions, write_results  # noqa: E402
 from benchmarks.timing import best_of, machine  # noqa: E402
 from index.embedder import Embedder, make_embedder, resolve_model_path  # noqa: E402
 from index.engine import Whosaid, default_attributor  # noqa: E402
@@ -214,11 +214,7 @@ def whole_build(folder: Path, backend: str, model: str, work: Path, encode: Enco
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path, required=True, help="folder with articles.jsonl")
-    parser.add_argument("--model", default="all-MiniLM-L6-v2")
-    parser.add_argument("--work", type=Path, default=WORK, help="cache folder")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser = devcorpus.parser(__doc__)
     parser.add_argument("--sample", type=int, default=256, help="passages timed each round")
     parser.add_argument("--build-articles", type=int, default=40)
     parser.add_argument("--backends", nargs="*", default=["torch", "onnx"])

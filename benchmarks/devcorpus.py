@@ -6,6 +6,7 @@ when it holds a complete generation, built there (the same way) when it does not
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -21,6 +22,16 @@ from index.engine import Whosaid  # noqa: E402
 WORK = ROOT / "benchmarks" / ".work"
 RESULTS = ROOT / "benchmarks" / "results"
 QUESTIONS = ROOT / "benchmarks" / "questions" / "polnear.jsonl"
+
+
+def parser(doc: str) -> argparse.ArgumentParser:
+    """The arguments every benchmark over the development corpus takes."""
+    out = argparse.ArgumentParser(description=doc.splitlines()[0])
+    out.add_argument("--gold", type=Path, required=True, help="folder with articles.jsonl")
+    out.add_argument("--model", default="all-MiniLM-L6-v2")
+    out.add_argument("--work", type=Path, default=WORK, help="cache folder")
+    out.add_argument("--rounds", type=int, default=5)
+    return out
 
 
 def articles_folder(gold: Path, work: Path = WORK) -> Path:

@@ -16,7 +16,6 @@ figure is the median over rounds of that round's p50 or p95. Writes benchmarks/r
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Callable
@@ -29,8 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import synthetic  # noqa: E402
-from benchmarks.devcorpus import WORK, dev_index, dev_passages, questions, write_results  # noqa: E402
+from benchmarks import devcorpus, synthetic  # noqa: E402
+from benchmarks.devcorpus import dev_index, dev_passages, questions, write_results  # noqa: E402
 from benchmarks.timing import busy_core, interleaved, machine  # noqa: E402
 from index.embedder import SentenceTransformerEmbedder  # noqa: E402
 from index.engine import Whosaid  # noqa: E402
@@ -237,11 +236,7 @@ def searcher_at(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path, required=True, help="folder with articles.jsonl")
-    parser.add_argument("--model", default="all-MiniLM-L6-v2")
-    parser.add_argument("--work", type=Path, default=WORK, help="cache folder")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser = devcorpus.parser(__doc__)
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
     parser.add_argument("--searcher-sizes", type=int, nargs="*", default=[100_000])
     parser.add_argument("--no-load", action="store_true", help="skip the busy-core runs")
@@ -280,8 +275,8 @@ def main() -> int:
 def report(results: dict, stage: str) -> None:
     """Keep what is measured so far, so that a long run stopped early leaves figures behind."""
     print(f"latency: {stage} done", file=sys.stderr)
-    WORK.mkdir(parents=True, exist_ok=True)
-    (WORK / "latency.partial.json").write_text(json.dumps(results, indent=2))
+    devcorpus.WORK.mkdir(parents=True, exist_ok=True)
+    (devcorpus.WORK / "latency.partial.json").write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":
