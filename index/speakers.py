@@ -26,6 +26,8 @@ from index.models import Quote, Speaker, SpeakerKind
 
 # A surname-only record joins a full name holding this share of the surname's quotes.
 DOMINANT_SHARE = 0.8
+# Separates a bare surname from the titles that keep namesakes apart in a record key.
+_TITLE_MARK = "#"
 # Mentions that are no alias of anybody.
 _PRONOUNS = frozenset({"he", "she", "him", "her", "they", "we", "i", "it"})
 _WORD = re.compile(r"[\w'\u2019.-]+")
@@ -141,7 +143,7 @@ class SpeakerRegistry:
         """Count ``quote`` for its speaker; return the speaker's key, or None if unresolved."""
         if not quote.speaker or not quote.resolved:
             return None
-        key = canonical_key(quote.speaker, quote.speaker_kind)
+        key = _record_key(quote)
         if not key:
             return None
         group = self._groups.setdefault(key, SpeakerGroup(key))
@@ -166,21 +168,30 @@ class SpeakerRegistry:
             if " " in group.key and _is_person(group):
                 by_surname[group.key.rsplit(" ", 1)[1]].append(group)
         for key in [k for k, g in self._groups.items() if " " not in k and _is_person(g)]:
-            target = _full_record(self._groups[key], by_surname.get(key, []))
+            target = _full_record(self._groups[key], by_surname.get(_surname_of(key), []))
             if target is not None:
-                target.absorb(self._groups.pop(key))
-                self._merged[key] = target.key
+                self._fold(key, target)
+        titled = defaultdict(list)
+        for key in [k for k in self._groups if _TITLE_MARK in k]:
+            titled[_surname_of(key)].append(self._groups[key])
+        for key in [k for k in self._groups if " " not in k and _TITLE_MARK not in k]:
+            if len(titled.get(key, [])) == 1:  # "Smith" and, elsewhere, only "Judge Smith"
+                self._fold(key, titled[key][0])
         for old, new in list(self._merged.items()):
             while new in self._merged:
                 new = self._merged[new]
             self._merged[old] = new
+
+    def _fold(self, key: str, target: SpeakerGroup) -> None:
+        target.absorb(self._groups.pop(key))
+        self._merged[key] = target.key
 
     def key_of(self, quote: Quote) -> str | None:
         """The key of the record ``quote`` belongs to after merging."""
         if not quote.speaker or not quote.resolved:
             return None
         self._merge_surnames()
-        key = canonical_key(quote.speaker, quote.speaker_kind)
+        key = _record_key(quote)
         key = self._merged.get(key, key)
         return key if key in self._groups else None
 
@@ -229,6 +240,20 @@ class SpeakerRegistry:
     def speakers(self) -> list[Speaker]:
         """The records as ``Speaker`` rows, ids from 1 in ``groups`` order."""
         return [g.to_speaker(n) for n, g in enumerate(self.groups(), start=1)]
+
+
+def _record_key(quote: Quote) -> str:
+    """The record a quote starts in: its name's key, and for a bare surname the titles the
+    quote gives ("Judge Smith" and "Senator Smith" are two people until shown otherwise)."""
+    key = canonical_key(quote.speaker or "", quote.speaker_kind)
+    if not key or " " in key or quote.speaker_kind == "organisation" or not quote.role:
+        return key
+    titles = sorted(_role_words(Counter([quote.role])))
+    return f"{key}{_TITLE_MARK}{'+'.join(titles)}" if titles else key
+
+
+def _surname_of(key: str) -> str:
+    return key.split(_TITLE_MARK)[0].rsplit(" ", 1)[-1]
 
 
 def _is_person(group: SpeakerGroup) -> bool:

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from index.articles import parse_article
+from index.errors import ModelLoadError
 from index.models import Quote
 from index.nlp import attribute, attribute_many, load_nlp
 from index.quote_marks import find_quoted_spans
@@ -221,6 +222,14 @@ def test_quote_marks_pair_curly_straight_and_doubled_apostrophes() -> None:
         "''E''",
         '\u201cmixed"',
     ]
+
+
+def test_missing_pipeline_says_how_to_install_it(monkeypatch) -> None:
+    import index.nlp
+
+    monkeypatch.setattr(index.nlp, "PIPELINE_PACKAGES", ("whosaid_no_such_pipeline",))
+    with pytest.raises(ModelLoadError, match="pip install"):
+        index.nlp.load_nlp.__wrapped__()
 
 
 def test_attribute_many_keeps_order(nlp) -> None:

@@ -153,3 +153,20 @@ def test_names_resolve_against_stored_speaker_rows() -> None:
     found = registry.resolve("kuleba")
     assert found is not None and found.speaker_id == speakers[0].id
     assert [g.speaker_id for g in registry.speakers_in("did Clinton answer?")] == [speakers[1].id]
+
+
+def test_bare_surnames_with_different_titles_stay_apart() -> None:
+    registry = SpeakerRegistry(
+        [
+            quote("Smith", "a1", role="Judge"),
+            quote("Smith", "a2", role="Senator"),
+            quote("Smith", "a3", role="Judge"),
+        ]
+    )
+    assert sorted(g.quotes for g in registry.groups()) == [1, 2]
+
+
+def test_a_bare_surname_joins_the_only_titled_namesake() -> None:
+    registry = SpeakerRegistry([quote("Smith", "a1", role="Judge"), quote("Smith", "a2")])
+    (group,) = registry.groups()
+    assert group.quotes == 2 and list(group.roles) == ["Judge"]
