@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from index.cues import HONORIFICS, PERSON_LABEL, SUBJECT_DEPS, TITLE_WORDS
+from index.cues import (
+    FEMALE_NAMES,
+    HONORIFICS,
+    MALE_NAMES,
+    PERSON_LABEL,
+    SUBJECT_DEPS,
+    TITLE_WORDS,
+)
 from index.mentions import Mention, mention_of, name_parts
 from index.models import SpeakerKind
 
@@ -78,12 +85,19 @@ def _same_person(candidate: str, first: str, surname: str) -> bool:
 
 
 def _gender(ent: Span) -> str | None:
+    """From an honorific before the name ("Mrs. Clinton") or a common given name."""
     before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
     if before in _MALE:
         return "m"
     if before in _FEMALE:
         return "f"
-    return None
+    return name_gender(ent.text)
+
+
+def name_gender(name: str) -> str | None:
+    """'m' or 'f' for a name whose first word is a common given name, else None."""
+    first = name.split()[0].lower() if name.split() else ""
+    return "m" if first in MALE_NAMES else "f" if first in FEMALE_NAMES else None
 
 
 def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
@@ -102,7 +116,21 @@ def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
         full = people.full_name(person.name, person.start)
         if person.role and full not in people.roles:
             people.roles[full] = person.role
+    _spread_gender(people.people)
     return people
+
+
+def _spread_gender(people: list[_Person]) -> None:
+    """'Mr. Trump' anywhere in the article makes every Trump in it a man, unless the
+    article also has a 'Mrs. Trump' (then nobody of that surname gets a gender)."""
+    seen: dict[str, set[str]] = {}
+    for person in people:
+        if person.gender:
+            seen.setdefault(name_parts(person.name)[1].lower(), set()).add(person.gender)
+    for person in people:
+        genders = seen.get(name_parts(person.name)[1].lower(), set())
+        if person.gender is None and len(genders) == 1:
+            person.gender = next(iter(genders))
 
 
 def _pronoun_target(people: ArticlePeople, mention: Mention) -> str | None:
@@ -165,7 +193,8 @@ def resolve_in_order(doc: Doc, people: ArticlePeople, mention: Mention) -> Resol
     Call it in text order of the mentions."""
     who = resolve(doc, people, mention)
     if who.resolved and who.kind == "person":
-        person = _Person(who.speaker, mention.start, True, _mention_gender(mention), who.role)
+        gender = _mention_gender(mention) or name_gender(who.speaker)
+        person = _Person(who.speaker, mention.start, True, gender, who.role)
         people.people.append(person)
         people.people.sort(key=lambda p: p.start)
     return who

@@ -92,6 +92,37 @@ TITLE_WORDS = frozenset(
 )
 NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
+# Common given names, so that "he" and "she" skip people of the other sex. Short on purpose:
+# a name not listed only means the gender is unknown, which every rule accepts.
+MALE_NAMES = frozenset(
+    """
+    aaron adam alan albert alex alexander andrew anthony antonio barack ben benjamin bernie
+    bill billy bob bobby brad bradley brandon brian bruce bryan carl carlos charles charlie
+    chris christopher chuck cory craig dan daniel danny dave david dennis dick don donald
+    doug douglas ed eddie edward eric frank fred gary george gerald glenn greg gregory hank
+    harold harry henry howard ian jack jacob jake james jared jason jeb jeff jeffrey jeremy
+    jerry jim jimmy joe joel john johnny jon jonathan jose joseph josh joshua juan justin
+    keith ken kenneth kevin larry lawrence lee leonard lindsey louis marco marcus mark martin
+    matt matthew michael mike mitch mitt nathan neil nick nicholas patrick paul pete peter
+    phil philip ralph randy ray raymond reince richard rick rob robert roger ron ronald rudy
+    russell ryan sam samuel scott sean stephen steve steven ted terry thomas tim timothy tom
+    tony travis vladimir walter wayne william willie
+    """.split()
+)
+FEMALE_NAMES = frozenset(
+    """
+    alice alicia amanda amy andrea angela ann anna anne barbara betsy betty beverly brenda
+    carly carol caroline catherine cathy charlotte cheryl christina christine cindy claire
+    debbie deborah debra denise diana diane donna dorothy elizabeth ellen emily emma erin
+    evelyn frances gloria grace hannah heather helen hillary huma ivanka jackie jane janet
+    janice jean jennifer jessica jill joan joanna joyce judith judy julia julie karen kate
+    katherine kathleen kathy kelly kelli kimberly kristen laura lauren linda lisa loretta
+    lori madeleine margaret maria marie marilyn martha mary megan megyn melania melissa
+    michelle monica nancy nicole nikki pamela patricia patty paula rachel rebecca rose ruth
+    sandra sara sarah sharon shirley stephanie susan teresa theresa tiffany virginia wendy
+    """.split()
+)
+
 # Head nouns that make a speaker an organisation even without an ORG entity.
 ORG_HEADS = frozenset(
     """
