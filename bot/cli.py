@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -75,8 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
-    for noisy in ("faiss.loader", "sentence_transformers", "httpx", "bm25s"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_quiet_libraries(level))
     try:
         return COMMANDS[args.command](args, settings)
     except WhosaidError as exc:
@@ -85,6 +85,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("whosaid: interrupted", file=sys.stderr)
         return 130
+
+
+NOISY_LIBRARIES = ("faiss", "sentence_transformers", "httpx", "bm25s", "transformers")
+
+
+def _quiet_libraries(level: int) -> Callable[[logging.LogRecord], bool]:
+    """Libraries speak at WARNING and up unless -v; some set their own loggers' levels."""
+    threshold = max(level, logging.WARNING)
+
+    def keep(record: logging.LogRecord) -> bool:
+        return record.levelno >= threshold or not record.name.startswith(NOISY_LIBRARIES)
+
+    return keep
 
 
 def open_engine(args: argparse.Namespace, settings: Settings) -> Any:
