@@ -74,11 +74,22 @@ def is_speech_verb(token: Token) -> bool:
     lemma = verb_forms().get(token.lower_)
     if lemma is None or not token.tag_.startswith("VB"):
         return False
+    if _modifier(token) or (token.i > 0 and token.doc[token.i - 1].text in ("<", "</")):
+        return False  # "Trump's reported net worth", "a class called ...", "<tweet ...>"
     required = REQUIRED_CHILD.get(lemma)
     if required is None:
         return True
     words, deps = required
     return any(c.lower_ in words or c.dep_ in deps for c in token.children)
+
+
+def _modifier(token: Token) -> bool:
+    """A participle describing a noun rather than reporting anything."""
+    if token.dep_ == "amod":
+        return True
+    return token.dep_ == "acl" and token.tag_ == "VBN" and not any(
+        c.dep_ == "agent" for c in token.children
+    )
 
 
 def speaker_head(verb: Token) -> Token | None:
