@@ -1,14 +1,15 @@
 """Quotes and their speakers in one parsed article: pure functions over a spaCy ``Doc``.
 
-Three kinds of attribution are found, as the best rule-based extractors do:
-- direct: a span in quotation marks with a reporting verb right after it ("..., he said") or
-  right before it ("He said: ..."); quotes interrupted by the attribution, or continued in
-  the next sentence, become one quote with several pieces;
-- indirect and partial: the clause a reporting verb governs ("Kuleba said the process ..."),
-  partial when it holds quoted words; and "according to X";
-- floating: a quotation that is a sentence of its own, with nothing reporting it, belongs to
-  the speaker of the attribution just before it (lower confidence).
-Speakers are then resolved within the article by ``coref.py``.
+The kinds of attribution found, as the best rule-based extractors do, one module each:
+- direct (``direct_quotes.py``): a span in quotation marks with a reporting verb right after
+  it ("..., he said") or right before it ("He said: ..."); quotes interrupted by the
+  attribution, or continued in the next sentence, become one quote with several pieces;
+  a quotation standing alone after a report is a floating quote of that speaker;
+- indirect and partial (``reported_speech.py``): the clause a reporting verb governs
+  ("Kuleba said the process ..."), partial when it holds quoted words; reports set off by
+  commas ("..., the Associated Press reported."); "according to X";
+- labelled (``speaker_labels.py``): "NAME: statement" in transcripts and headlines.
+Speakers are then resolved within the article by ``coref.py``, in text order.
 """
 
 from __future__ import annotations
