@@ -66,6 +66,7 @@ class MarkIndex:
         return -1
 
     def inside(self, char: int) -> bool:
+        """Whether ``char`` is inside a quotation."""
         return self.at(char) >= 0
 
 
@@ -87,8 +88,10 @@ def _modifier(token: Token) -> bool:
     """A participle describing a noun rather than reporting anything."""
     if token.dep_ == "amod":
         return True
-    return token.dep_ == "acl" and token.tag_ == "VBN" and not any(
-        c.dep_ == "agent" for c in token.children
+    return (
+        token.dep_ == "acl"
+        and token.tag_ == "VBN"
+        and not any(c.dep_ == "agent" for c in token.children)
     )
 
 
@@ -108,6 +111,7 @@ def speaker_head(verb: Token) -> Token | None:
 
 
 def previous_word(doc: Doc, index: int) -> Token | None:
+    """The nearest token before ``index`` that is not whitespace."""
     while index > 0:
         index -= 1
         if not doc[index].is_space:
@@ -138,4 +142,5 @@ def trimmed(
 
 
 def quoted_within(marks: MarkIndex, start: int, end: int) -> list[int]:
+    """Indices of the quotations lying wholly inside ``[start, end)``."""
     return [n for n, q in enumerate(marks.spans) if start <= q.start and q.end <= end]

@@ -81,10 +81,12 @@ class SpeakerGroup:
 
     @property
     def surname(self) -> str:
+        """The last word of the name, folded."""
         words = name_words(self.name)
         return words[-1] if words else ""
 
     def absorb(self, other: SpeakerGroup) -> None:
+        """Take in another record's counts (the two are one speaker)."""
         for mine, theirs in (
             (self.names, other.names),
             (self.aliases, other.aliases),
@@ -96,6 +98,7 @@ class SpeakerGroup:
         self.quotes += other.quotes
 
     def to_speaker(self, number: int) -> Speaker:
+        """The record as a ``Speaker`` row with id ``number``."""
         kinds = [k for k, _ in self.kinds.most_common() if k != "unknown"]
         name = self.name
         aliases = tuple(a for a, _ in self.aliases.most_common() if a != name)
