@@ -249,7 +249,8 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
     items = open_engine(args, settings).articles()
     text = "\n".join(
-        f"{a.date or '----------'}  {a.id}  {a.title or ''}  ({a.passages} passages, {a.quotes} quotes)"
+        f"{a.date or '----------'}  {a.id}  {a.title or ''}"
+        f"  ({a.passages} passages, {a.quotes} quotes)"
         for a in items
     )
     _emit(args, [asdict(a) for a in items], text or "no articles indexed")

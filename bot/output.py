@@ -9,7 +9,6 @@ from contextlib import contextmanager
 
 from index.models import Answer, Progress, Quote, SearchResult, UpdateReport
 
-
 QUOTE_MARKS = '"“”‘’«» '
 
 

@@ -84,8 +84,9 @@ class SentenceTransformerEmbedder:
                 f"cannot load embedding model {self.name!r} ({exc}); set WHOSAID_EMBEDDING_MODEL "
                 "to a sentence-transformers model name available offline or a local folder"
             ) from exc
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         self._dim = int(get_dim())
         log.info("loaded embedding model %s (dim %d)", self.name, self._dim)

@@ -14,20 +14,19 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from index.answers import build_answers, closest_titles, quote_record
 from index.build import Attributor, ProgressFn, check_model, run_update, vector_file
 from index.embedder import DEFAULT_MODEL, Embedder, make_embedder
 from index.errors import IndexMissingError, QuestionError, WhosaidError
 from index.locking import WriterLock
 from index.models import (
-    Answer,
     Article,
     ArticleInfo,
-    ArticleRef,
     Quote,
     QuoteRecord,
     SearchResult,
@@ -36,17 +35,16 @@ from index.models import (
     UpdateReport,
 )
 from index.passages import PassageSettings
-from index.query import Query, SpeakerMatcher, parse_question
+from index.query import Query, parse_question
 from index.search import (
     NO_ANSWER_COSINE,
     SPEAKER_BOOST,
     WHO_BOOST,
     Candidate,
-    Searcher,
     boost,
     collapse_duplicates,
-    tokenize,
 )
+from index.snapshot import Snapshot, load_snapshot
 from index.store import Store
 from index.vectors import VectorIndex
 
@@ -55,28 +53,7 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 # When a question asks what a named speaker said, their passages come first (see _rank).
 SPEAKER_FIRST = True
-BM25_TITLES = True
 CACHE_SIZE = 256
-
-
-@dataclass
-class Snapshot:
-    """Everything a reader needs from one generation, loaded once."""
-
-    gen: int
-    searcher: Searcher
-    speakers: list[Speaker]
-    matcher: SpeakerMatcher
-    speaker_passages: dict[int, set[int]]
-    passage_dates: dict[int, str | None]
-    newest: str | None
-
-    def __post_init__(self) -> None:
-        self.quoted: set[int] = set().union(*self.speaker_passages.values())
-
-    def passages_of(self, speaker_ids: Sequence[int]) -> set[int]:
-        """Passages holding a quote by any of these speakers."""
-        return set().union(*(self.speaker_passages.get(i, set()) for i in speaker_ids))
 
 
 def default_attributor() -> Attributor:
@@ -218,46 +195,9 @@ class Whosaid:
         with self._lock:
             if self._snapshot is None or self._snapshot.gen != gen:
                 check_model(self.store, self.embedder, self.passage_settings)
-                self._snapshot = self._load(gen)
+                self._snapshot = load_snapshot(self.store, self.data_dir, gen, self.embedder.dim)
                 self._cache.clear()
             return self._snapshot
-
-    def _load(self, gen: int) -> Snapshot:
-        store = self.store
-        ids, texts, stored = store.live_passages(gen)
-        try:
-            vectors = VectorIndex.load(vector_file(self.data_dir, gen))
-            if len(vectors) != len(ids):
-                raise WhosaidError(f"{len(vectors)} vectors for {len(ids)} passages")
-        except WhosaidError as exc:
-            log.warning(
-                "vector file of generation %d unusable (%s); rebuilt from the database", gen, exc
-            )
-            vectors = VectorIndex(stored.shape[1] if len(ids) else self.embedder.dim)
-            vectors.add(ids, stored)
-        speaker_passages: dict[int, set[int]] = {}
-        for passage_row, speaker_id in store.db.execute(
-            "SELECT q.passage_row, qs.speaker_id FROM quote_speakers qs"
-            " JOIN quotes q ON q.row_id = qs.quote_row WHERE qs.gen = ?",
-            (gen,),
-        ):
-            speaker_passages.setdefault(speaker_id, set()).add(passage_row)
-        articles = store.live_passage_articles(gen)
-        dates = {row: date for row, (date, _) in articles.items()}
-        if BM25_TITLES:  # the title says what the whole article is about
-            texts = [f"{articles[int(i)][1] or ''}\n{t}" for i, t in zip(ids, texts, strict=True)]
-        known = [d for d in dates.values() if d]
-        log.info("loaded generation %d: %d passages", gen, len(ids))
-        speakers = store.speakers(gen)
-        return Snapshot(
-            gen,
-            Searcher(vectors, ids, texts),
-            speakers,
-            SpeakerMatcher(speakers),
-            speaker_passages,
-            dates,
-            max(known) if known else None,
-        )
 
     def _embed_question(self, text: str) -> np.ndarray:
         with self._embed_lock:
@@ -285,7 +225,8 @@ class Whosaid:
             raise QuestionError("the question is empty; ask something about the articles")
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionError(
-                f"the question is {len(question):,} characters long; keep it under {MAX_QUESTION_CHARS:,}"
+                f"the question is {len(question):,} characters long; "
+                f"keep it under {MAX_QUESTION_CHARS:,}"
             )
         snap = self.snapshot()
         query = parse_question(
@@ -305,13 +246,13 @@ class Whosaid:
         allowed = self._allowed(snap, query, explicit_speaker=bool(speaker))
         ranked = self._rank(snap, query, allowed, k)
         if not ranked or max(c.cosine for c in ranked[:k]) < self.no_answer_cosine:
-            return replace(result, no_answer=True, closest=self._closest(snap, ranked))
+            return replace(result, no_answer=True, closest=closest_titles(self.store, ranked))
         groups = collapse_duplicates(
             [c.passage_id for c in ranked[: k * 3]],
             snap.searcher.passage_vectors(c.passage_id for c in ranked[: k * 3]),
         )
         scores = {c.passage_id: c.score for c in ranked}
-        answers = self._answers(snap, groups[:k], scores, query)
+        answers = build_answers(self.store, snap, groups[:k], scores, query)
         return replace(result, answers=tuple(answers))
 
     def _allowed(self, snap: Snapshot, query: Query, explicit_speaker: bool) -> set[int] | None:
@@ -349,47 +290,6 @@ class Whosaid:
             ranked.sort(key=lambda c: c.passage_id not in theirs)  # stable: keeps fused order
         return ranked
 
-    def _closest(self, snap: Snapshot, ranked: list[Candidate]) -> tuple[str, ...]:
-        rows = self.store.passages_by_id([c.passage_id for c in ranked[:10]])
-        titles = [
-            r[5] or r[4] for r in (rows[c.passage_id] for c in ranked[:10] if c.passage_id in rows)
-        ]
-        return tuple(dict.fromkeys(titles))[:3]
-
-    def _answers(
-        self,
-        snap: Snapshot,
-        groups: list[tuple[int, list[int]]],
-        scores: dict[int, float],
-        query: Query,
-    ) -> list[Answer]:
-        ids = [i for kept, dups in groups for i in (kept, *dups)]
-        rows = self.store.passages_by_id(ids)
-        quotes = self.store.quotes_in_passages(snap.gen, [kept for kept, _ in groups])
-        roles = {s.id: s.roles[0] for s in snap.speakers if s.roles}
-        names = {s.id: s.name for s in snap.speakers}
-        answers = []
-        for kept, dups in groups:
-            text, start, end, _, *article = rows[kept]
-            found = _most_relevant_first(quotes.get(kept, []), query)
-            others = sorted(
-                (_ref(rows[d][4:]) for d in dups if d in rows), key=lambda r: r.date or ""
-            )
-            answers.append(
-                Answer(
-                    article=_ref(article),
-                    passage_id=kept,
-                    text=text,
-                    start=start,
-                    end=end,
-                    score=round(scores.get(kept, 0.0), 6),
-                    quotes=tuple(replace(q, speaker=names.get(sid, q.speaker)) for q, sid in found),
-                    roles={names[sid]: roles[sid] for _, sid in found if sid in roles},
-                    also_in=tuple(o for o in others if o.article_id != article[0]),
-                )
-            )
-        return answers
-
     # -- listings ---------------------------------------------------------------------------
 
     def speakers(self, query: str | None = None, sort: str = "quotes") -> list[Speaker]:
@@ -423,14 +323,16 @@ class Whosaid:
         if speaker is None:
             return []
         gen = self.snapshot().gen
-        return [_record(r, speaker.name) for r in self.store.quote_rows(gen, speaker_id=speaker.id)]
+        return [
+            quote_record(r, speaker.name) for r in self.store.quote_rows(gen, speaker_id=speaker.id)
+        ]
 
     def quotes(self, article_id: str | None = None) -> list[QuoteRecord]:
         """Every quote, or those of one article."""
         snap = self.snapshot()
         names = {s.id: s.name for s in snap.speakers}
         rows = self.store.quote_rows(snap.gen, article_id=article_id)
-        return [_record(r, names.get(r[16])) for r in rows]
+        return [quote_record(r, names.get(r[16])) for r in rows]
 
     def articles(self) -> list[ArticleInfo]:
         return self.store.articles(self.snapshot().gen)
@@ -468,29 +370,3 @@ class Whosaid:
             model=self.store.get_meta("model") or self.model,
             data_dir=str(self.data_dir),
         )
-
-
-def _most_relevant_first(
-    found: list[tuple[Quote, int | None]], query: Query
-) -> list[tuple[Quote, int | None]]:
-    """The asked speaker's quotes first, then those sharing most words with the question."""
-    words = set(tokenize(query.text))
-
-    def key(item: tuple[Quote, int | None]) -> tuple[bool, int]:
-        quote, speaker_id = item
-        return (speaker_id not in query.speaker_ids, -len(words & set(tokenize(quote.text))))
-
-    return sorted(found, key=key)
-
-
-def _ref(article: Sequence) -> ArticleRef:
-    return ArticleRef(*article)
-
-
-def _record(row: Sequence, speaker_name: str | None) -> QuoteRecord:
-    from index.store import _quote_from_row
-
-    quote = _quote_from_row(row[:16])
-    if speaker_name:
-        quote = replace(quote, speaker=speaker_name)
-    return QuoteRecord(quote, row[16], *row[17:21])

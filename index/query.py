@@ -73,7 +73,7 @@ def find_dates(question: str, newest: str | None) -> tuple[str, str] | None:
 
 
 class SpeakerMatcher:
-    """Finds registry speakers in a question by looking up its word n-grams: O(words), not O(names)."""
+    """Finds registry speakers in a question by its word n-grams: O(words), not O(names)."""
 
     def __init__(self, speakers: Sequence[Speaker]) -> None:
         self.names: dict[tuple[str, ...], list[Speaker]] = {}

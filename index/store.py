@@ -164,7 +164,8 @@ class Store:
         """Insert an article live from ``gen`` on; returns its passages' row ids."""
         db = self.db
         cur = db.execute(
-            "INSERT INTO articles(id, path, title, date, source, url, content_hash, text, gen_added)"
+            "INSERT INTO articles(id, path, title, date, source, url, content_hash, text,"
+            " gen_added)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.id,
@@ -282,10 +283,12 @@ class Store:
         return (
             one(f"SELECT count(*) FROM articles a WHERE {_LIVE}"),
             one(
-                f"SELECT count(*) FROM passages JOIN articles a ON a.row_id = article_row WHERE {_LIVE}"
+                "SELECT count(*) FROM passages JOIN articles a ON a.row_id = article_row"
+                f" WHERE {_LIVE}"
             ),
             one(
-                f"SELECT count(*) FROM quotes JOIN articles a ON a.row_id = article_row WHERE {_LIVE}"
+                "SELECT count(*) FROM quotes JOIN articles a ON a.row_id = article_row"
+                f" WHERE {_LIVE}"
             ),
             one("SELECT count(*) FROM speakers WHERE gen = :gen"),
         )
@@ -315,7 +318,7 @@ class Store:
         return {r[0]: (r[1], r[2]) for r in rows}
 
     def passages_by_id(self, ids: Sequence[int]) -> dict[int, tuple]:
-        """Passage row id -> (text, start, end, article row, article id, title, date, source, url)."""
+        """Passage row id -> (text, start, end, article row, id, title, date, source, url)."""
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
@@ -343,7 +346,7 @@ class Store:
         )
         out: dict[int, list[tuple[Quote, int | None]]] = {}
         for r in rows:
-            out.setdefault(r[0], []).append((_quote_from_row(r[1:-1]), r[-1]))
+            out.setdefault(r[0], []).append((quote_from_row(r[1:-1]), r[-1]))
         return out
 
     def quote_rows(
@@ -358,7 +361,8 @@ class Store:
             where.append("qs.speaker_id = :speaker")
             params["speaker"] = speaker_id
         return self.db.execute(
-            f"SELECT {_QUOTE_COLUMNS}, qs.speaker_id, a.title, a.date, a.source, a.url FROM quotes q"
+            f"SELECT {_QUOTE_COLUMNS}, qs.speaker_id, a.title, a.date, a.source, a.url"
+            " FROM quotes q"
             " JOIN articles a ON a.row_id = q.article_row"
             " LEFT JOIN quote_speakers qs ON qs.quote_row = q.row_id AND qs.gen = :gen"
             f" WHERE {' AND '.join(where)} ORDER BY a.date DESC, a.id, q.start",
@@ -367,7 +371,7 @@ class Store:
 
     def live_quotes(self, gen: int) -> list[tuple[int, Quote]]:
         """(quote row id, Quote) for every quote live in ``gen``."""
-        return [(r[0], _quote_from_row(r)) for r in self.quote_rows(gen)]
+        return [(r[0], quote_from_row(r)) for r in self.quote_rows(gen)]
 
     def speakers(self, gen: int) -> list[Speaker]:
         rows = self.db.execute("SELECT * FROM speakers WHERE gen = ? ORDER BY id", (gen,))
@@ -442,7 +446,7 @@ def _quote_row(article_row: int | None, passage_row: int | None, q: Quote) -> tu
     )
 
 
-def _quote_from_row(r: Sequence) -> Quote:
+def quote_from_row(r: Sequence) -> Quote:
     """Build a Quote from the columns of ``_QUOTE_COLUMNS`` (row id first)."""
     return Quote(
         article_id=r[1],

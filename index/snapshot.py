@@ -1,0 +1,78 @@
+"""One generation, loaded for reading: its vectors, BM25, speakers and filter data."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.build import vector_file
+from index.errors import WhosaidError
+from index.models import Speaker
+from index.query import SpeakerMatcher
+from index.search import Searcher
+from index.store import Store
+from index.vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+# BM25 reads each passage with its article's title: the title says what the whole article is about.
+BM25_TITLES = True
+
+
+@dataclass
+class Snapshot:
+    """Everything a reader needs from one generation, loaded once."""
+
+    gen: int
+    searcher: Searcher
+    speakers: list[Speaker]
+    matcher: SpeakerMatcher
+    speaker_passages: dict[int, set[int]]
+    passage_dates: dict[int, str | None]
+    newest: str | None
+
+    def __post_init__(self) -> None:
+        self.quoted: set[int] = set().union(*self.speaker_passages.values())
+
+    def passages_of(self, speaker_ids: Sequence[int]) -> set[int]:
+        """Passages holding a quote by any of these speakers."""
+        return set().union(*(self.speaker_passages.get(i, set()) for i in speaker_ids))
+
+
+def load_snapshot(store: Store, data_dir: Path, gen: int, dim: int) -> Snapshot:
+    """Load generation ``gen``; a damaged vector file is rebuilt from the stored vectors."""
+    ids, texts, stored = store.live_passages(gen)
+    try:
+        vectors = VectorIndex.load(vector_file(data_dir, gen))
+        if len(vectors) != len(ids):
+            raise WhosaidError(f"{len(vectors)} vectors for {len(ids)} passages")
+    except WhosaidError as exc:
+        log.warning(
+            "vector file of generation %d unusable (%s); rebuilt from the database", gen, exc
+        )
+        vectors = VectorIndex(stored.shape[1] if len(ids) else dim)
+        vectors.add(ids, stored)
+    speaker_passages: dict[int, set[int]] = {}
+    for passage_row, speaker_id in store.db.execute(
+        "SELECT q.passage_row, qs.speaker_id FROM quote_speakers qs"
+        " JOIN quotes q ON q.row_id = qs.quote_row WHERE qs.gen = ?",
+        (gen,),
+    ):
+        speaker_passages.setdefault(speaker_id, set()).add(passage_row)
+    articles = store.live_passage_articles(gen)
+    dates = {row: date for row, (date, _) in articles.items()}
+    if BM25_TITLES:
+        texts = [f"{articles[int(i)][1] or ''}\n{t}" for i, t in zip(ids, texts, strict=True)]
+    known = [d for d in dates.values() if d]
+    speakers = store.speakers(gen)
+    log.info("loaded generation %d: %d passages", gen, len(ids))
+    return Snapshot(
+        gen,
+        Searcher(vectors, ids, texts),
+        speakers,
+        SpeakerMatcher(speakers),
+        speaker_passages,
+        dates,
+        max(known) if known else None,
+    )
