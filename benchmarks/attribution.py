@@ -85,8 +85,8 @@ _LEADING = frozenset({"but", "and", "as", "so", "or", "then"})
 
 def gold_names(mention: str) -> list[str]:
     """The names inside a gold mention: each run of capitalised words, titles dropped,
-    up to a relative clause: "Dow's chief executive, Andrew Liveris," -> [..., "Andrew
-    Liveris"]; "Senator John McCain of Arizona" -> ["John McCain", "Arizona"]."""
+    up to a relative clause: "the bank's chief, Tom Reyes," -> [..., "Tom
+    Reyes"]; "Senator Anna Berg of Ohio" -> ["Anna Berg", "Ohio"]."""
     runs: list[list[str]] = [[]]
     for part in mention.split(","):
         if part.strip().lower().startswith(_RELATIVE):

@@ -85,7 +85,7 @@ def _same_person(candidate: str, first: str, surname: str) -> bool:
 
 
 def _gender(ent: Span) -> str | None:
-    """From an honorific before the name ("Mrs. Clinton") or a common given name."""
+    """From an honorific before the name ("Mrs. Berg") or a common given name."""
     before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
     if before in _MALE:
         return "m"
@@ -121,8 +121,8 @@ def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
 
 
 def _spread_gender(people: list[_Person]) -> None:
-    """'Mr. Trump' anywhere in the article makes every Trump in it a man, unless the
-    article also has a 'Mrs. Trump' (then nobody of that surname gets a gender)."""
+    """'Mr. Reyes' anywhere in the article makes every Reyes in it a man, unless the
+    article also has a 'Mrs. Reyes' (then nobody of that surname gets a gender)."""
     seen: dict[str, set[str]] = {}
     for person in people:
         if person.gender:

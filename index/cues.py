@@ -44,7 +44,7 @@ OBJECT_DEPS = frozenset({"dobj", "prep", "xcomp", "advcl", "dative", "oprd", "at
 # label ("pointed out", "called for", "called him a liar"; not "a man called Smith").
 REQUIRED_CHILD: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "point": (frozenset({"out"}), frozenset()),
-    "put": (frozenset({"it"}), frozenset()),  # 'as Tom Ridge put it: "..."'
+    "put": (frozenset({"it"}), frozenset()),  # 'as the mayor put it: "..."'
     "call": (frozenset({"for", "on"}), frozenset({"oprd", "ccomp", "xcomp"})),
 }
 

@@ -63,7 +63,7 @@ def _cue_after(doc: Doc, quote: QuotedSpan, marks: MarkIndex) -> Token | None:
 
 def _adjacent_after(verb: Token, first: int) -> bool:
     """Only the verb's subject, adverbs and punctuation lie between the quote and the verb,
-    and the subject does not hold the quote ('the "Never Trump" movement continues')."""
+    and the subject does not hold the quote ('the "Save the Dam" campaign continues')."""
     subject = speaker_head(verb)
     # Parsers hang the closing mark on the subject: its words, not its punctuation, count.
     if subject is not None and min(t.i for t in subject.subtree if not t.is_punct) < first:
@@ -77,7 +77,7 @@ def _adjacent_after(verb: Token, first: int) -> bool:
 
 
 def _cue_before(doc: Doc, quote: QuotedSpan, marks: MarkIndex) -> Token | None:
-    """'He said, "..."', 'Trump told reporters: "..."', or a colon ending the paragraph
+    """'He said, "..."', 'Berg told reporters: "..."', or a colon ending the paragraph
     before a quotation ('Dr. Ward stated:' then the quote as the next paragraph)."""
     first = token_at_or_after(marks, quote.start)
     previous = previous_word(doc, first)

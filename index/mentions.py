@@ -53,11 +53,11 @@ def subject_of(verb: Token) -> Token | None:
     """The subject of ``verb``, borrowed from the verb it hangs off when it has none."""
     for _ in range(3):
         agent = _agent(verb)
-        if agent is not None:  # "Asked by Stephanopoulos, Carson said": the asker speaks
+        if agent is not None:  # "Asked by the host, Berg said": the asker speaks
             return agent
         subjects = [c for c in verb.children if c.dep_ == "nsubj"]
         if subjects:
-            # "his nephew Michery el Soheil added" parses as two subjects: take the name.
+            # "her cousin Anna Berg added" parses as two subjects: take the name.
             names = [c for c in subjects if c.tag_ in _NAME_TAGS]
             return (names or subjects)[-1] if len(subjects) > 1 else subjects[0]
         if any(c.dep_ == "nsubjpass" for c in verb.children):
@@ -91,8 +91,8 @@ def _mention_tokens(head: Token) -> list[Token]:
 
 
 def _entity(labels: frozenset[str] | set[str], head: Token) -> Span | None:
-    """The entity of one of ``labels`` that holds the mention's head ("Chad's ambassador"
-    is no mention of Chad). Read from the tokens: ``Doc.ents`` is rebuilt on each access."""
+    """The entity of one of ``labels`` that holds the mention's head ("Norway's ambassador"
+    is no mention of Norway). Read from the tokens: ``Doc.ents`` is rebuilt on each access."""
     if head.ent_type_ not in labels:
         return None
     doc = head.doc
@@ -118,7 +118,7 @@ def _widen_name(ent: Span, tokens: list[Token]) -> Span:
 
 
 def clean_name(text: str) -> str:
-    """A name without honorifics, possessive or edge punctuation ("Mr. Trump's" -> "Trump")."""
+    """A name without honorifics, possessive or edge punctuation ("Mr. Berg's" -> "Berg")."""
     words = text.replace("\n", " ").split()
     while words and words[0].lower().rstrip(",") in HONORIFICS | {"the"}:
         words = words[1:]
@@ -170,7 +170,7 @@ def _source_of_report(head: Token) -> Token | None:
 
 
 def _named_apposition(head: Token) -> Token | None:
-    """A person's name in apposition to a common noun ("the director, James Comey,")."""
+    """A person's name in apposition to a common noun ("the director, Tom Reyes,")."""
     if head.tag_ in _NAME_TAGS:
         return None
     for child in head.rights:
@@ -190,7 +190,7 @@ def mention_of(head: Token) -> Mention:
     if source is not None:  # "a count by the Associated Press": the agency is the source
         return mention_of(source)
     named = _named_apposition(head)
-    if named is not None:  # "Her campaign manager, Robby Mook, said": the name speaks
+    if named is not None:  # "Her campaign manager, Tom Reyes, said": the name speaks
         nominal = doc[_mention_tokens(head)[0].i : head.i + 1].text
         found = mention_of(named)
         text, start = f"{nominal}, {found.text}", _mention_tokens(head)[0].idx
@@ -210,7 +210,7 @@ def mention_of(head: Token) -> Mention:
         name = clean_name(organisation.text)  # "the Bureau of Labor Statistics", whole
     elif kind == "organisation" or head.tag_ in _NAME_TAGS:
         name = _proper_name(tokens)
-        if name and head.tag_ not in _NAME_TAGS:  # "the Clinton campaign", not "Clinton"
+        if name and head.tag_ not in _NAME_TAGS:  # "the Berg campaign", not "Berg"
             name = clean_name(doc[tokens[0].i : head.i + 1].text)
     role = role or _apposition_role(head)
     text = span.text

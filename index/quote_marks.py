@@ -40,8 +40,8 @@ class QuotedSpan:
 
 
 def _soft_break(text: str, newline: re.Match[str]) -> bool:
-    """A lone line break inside a sentence ('getting them to participate personally\nin
-    caucuses'), as text wrapped at a fixed width has: not a paragraph end."""
+    """A lone line break inside a sentence ('asked voters to turn out\nin
+    large numbers'), as text wrapped at a fixed width has: not a paragraph end."""
     if newline.group() != "\n" or newline.start() == 0 or newline.end() >= len(text):
         return False
     before, after = text[newline.start() - 1], text[newline.end()]
@@ -66,7 +66,7 @@ def _mark_role(text: str, start: int, mark: str) -> str:
     """'open', 'close' or, for a straight mark, a guess from what is around it."""
     before = text[start - 1] if start > 0 else " "
     after = text[start + len(mark)] if start + len(mark) < len(text) else " "
-    # A curly mark typed the wrong way round ('an "expedited review“ of') acts by position.
+    # A curly mark typed the wrong way round ('a "quick review“ of') acts by position.
     if mark in OPEN_MARKS:
         return "close" if (before.isalnum() or before in ".,!?") and after.isspace() else "open"
     if mark in CLOSE_MARKS:

@@ -76,7 +76,7 @@ def is_speech_verb(token: Token) -> bool:
     if lemma is None or not token.tag_.startswith("VB"):
         return False
     if _modifier(token) or (token.i > 0 and token.doc[token.i - 1].text in ("<", "</")):
-        return False  # "Trump's reported net worth", "a class called ...", "<tweet ...>"
+        return False  # "her reported income", "a class called ...", "<tweet ...>"
     required = REQUIRED_CHILD.get(lemma)
     if required is None:
         return True
@@ -98,7 +98,7 @@ def _modifier(token: Token) -> bool:
 def speaker_head(verb: Token) -> Token | None:
     """The head of the speaker's mention for a reporting verb."""
     if verb.dep_ in INHERIT_SUBJECT_DEPS and not any(c.dep_ == "nsubj" for c in verb.children):
-        # '... told Newsmax that Romney "had ...," adding, "..."': the one adding is the
+        # '... told the paper that the mayor "had ...," adding, "..."': the one adding is the
         # one telling, not the subject of the clause "adding" happens to hang off.
         for ancestor in verb.ancestors:
             if is_speech_verb(ancestor):

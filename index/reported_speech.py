@@ -38,7 +38,7 @@ _CONTRASTS = frozenset({"but", "yet", "though", "although", "whereas"})
 
 def _parenthetical_report(verb: Token, marks: MarkIndex) -> list[tuple[int, int]] | None:
     """Token ranges of the sentence around a report set off by commas: '..., the Associated
-    Press reported.', 'The industry, she said, is doing better.' None for other verbs."""
+    Press reported.', 'The river, she said, is rising.' None for other verbs."""
     subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i < verb.i]
     if not subjects or any(c.dep_ in CONTENT_DEPS and c.i > verb.i for c in verb.children):
         return None
@@ -57,7 +57,7 @@ def _parenthetical_report(verb: Token, marks: MarkIndex) -> list[tuple[int, int]
         ranges = [(sent.start, comma), (after + 1, sent.end)]
     else:
         return None
-    # What is reported is a clause: "Shortly after my sentence, Holder announced ..." is not.
+    # What is reported is a clause: "Shortly after the vote, Berg announced ..." is not.
     if not any(t.tag_.startswith("VB") or t.tag_ == "MD" for a, z in ranges for t in doc[a:z]):
         return None
     return ranges
@@ -67,7 +67,7 @@ def _content_clause(verb: Token, marks: MarkIndex, cuts: list[int]) -> tuple[int
     """The clause ``verb`` reports (or, for "called for ...", its object), cut short of any
     trailing '..., X reported'."""
     # A clause whose verb is inside quotation marks still counts ('said the council would
-    # "continue its discussion"'); a clause that is all quotation is dropped later as a repeat.
+    # "think again"'); a clause that is all quotation is dropped later as a repeat.
     children = [c for c in verb.children if c.dep_ in CONTENT_DEPS] or _misplaced_that(verb)
     if not children and verb_forms()[verb.lower_] in OBJECT_CONTENT_VERBS:
         children = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
@@ -101,9 +101,9 @@ def _through_adjuncts(clause: Token, verb: Token) -> bool:
 
 
 def _other_report(token: Token) -> int:
-    """Where the clause stops being the report: a second report joined to it ('... had
-    made a good case, while other voters said ...', '... and suggested that ...') or a
-    contrast with a subject of its own ('..., but for Republicans it is ...'), or 0."""
+    """Where the clause stops being the report: a second report joined to it ('... the
+    plan was sound, while other engineers said ...', '... and suggested that ...') or a
+    contrast with a subject of its own ('..., but for the council it is ...'), or 0."""
     if token.dep_ not in ("advcl", "conj"):
         return 0
     if is_speech_verb(token):
