@@ -39,10 +39,12 @@ from index.query import Query, parse_question
 from index.search import (
     NO_ANSWER_COSINE,
     SPEAKER_BOOST,
+    UNKNOWN_NAME_COSINE,
     WHO_BOOST,
     Candidate,
     boost,
     collapse_duplicates,
+    unknown_names,
 )
 from index.snapshot import Snapshot, load_snapshot
 from index.store import Store
@@ -100,6 +102,7 @@ class Whosaid:
         attribute: Attributor | None = None,
         passage_settings: PassageSettings | None = None,
         no_answer_cosine: float = NO_ANSWER_COSINE,
+        unknown_name_cosine: float = UNKNOWN_NAME_COSINE,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.model = embedder.name if embedder else model
@@ -108,6 +111,7 @@ class Whosaid:
         self._attribute = attribute
         self.passage_settings = passage_settings or PassageSettings()
         self.no_answer_cosine = no_answer_cosine
+        self.unknown_name_cosine = unknown_name_cosine
         self._store: Store | None = None
         self._snapshot: Snapshot | None = None
         self._lock = threading.RLock()
@@ -245,7 +249,7 @@ class Whosaid:
             return replace(result, no_answer=True, closest=tuple(close))
         allowed = self._allowed(snap, query, explicit_speaker=bool(speaker))
         ranked = self._rank(snap, query, allowed, k)
-        if not ranked or max(c.cosine for c in ranked[:k]) < self.no_answer_cosine:
+        if not ranked or self._weak(snap, question, max(c.cosine for c in ranked[:k])):
             return replace(result, no_answer=True, closest=closest_titles(self.store, ranked))
         groups = collapse_duplicates(
             [c.passage_id for c in ranked[: k * 3]],
@@ -254,6 +258,14 @@ class Whosaid:
         scores = {c.passage_id: c.score for c in ranked}
         answers = build_answers(self.store, snap, groups[:k], scores, query)
         return replace(result, answers=tuple(answers))
+
+    def _weak(self, snap: Snapshot, question: str, best: float) -> bool:
+        """Whether the best match is too weak to be an answer (calibration: docs/retrieval.md)."""
+        if best < self.no_answer_cosine:
+            return True
+        if best >= self.unknown_name_cosine:
+            return False
+        return bool(unknown_names(question, snap.searcher.vocabulary))
 
     def _allowed(self, snap: Snapshot, query: Query, explicit_speaker: bool) -> set[int] | None:
         """Hard filters: a speaker given as an option, and dates."""

@@ -7,14 +7,14 @@ generation's indexes and answers a parsed `Query` with ranked passage ids.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 
 import bm25s
 import faiss
 import numpy as np
 
-from index.query import Query
+from index.query import MONTHS, Query
 from index.vectors import VectorIndex
 
 RRF_K = 60
@@ -23,11 +23,14 @@ ALPHA = 0.5
 CANDIDATES = 100
 # Scores of the fused list are relative; whether anything answers at all is judged on the
 # best passage's cosine similarity and its BM25 coverage (see docs/retrieval.md).
-NO_ANSWER_COSINE = 0.30
+NO_ANSWER_COSINE = 0.35
+# ... and a question naming something no passage mentions needs a closer match than this.
+UNKNOWN_NAME_COSINE = 0.50
 DUPLICATE_COSINE = 0.97
 SPEAKER_BOOST = 2.0
 WHO_BOOST = 1.3
 _TOKEN = re.compile(r"\w+")
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
 _STOPWORDS = frozenset(
     "a an and are as at be by did do does for from has have he her his how i in is it its of on "
     "or she so that the their them they this to was were what when where which who whom why will "
@@ -38,6 +41,25 @@ _STOPWORDS = frozenset(
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens without stop words, for BM25."""
     return [t for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS]
+
+
+def unknown_names(question: str, vocabulary: Container[str]) -> list[str]:
+    """Capitalised words of the question (past its first word) that no passage contains.
+
+    A name the articles never mention ("Macron", "Boeing") is strong evidence that they hold no
+    answer, stronger than a middling similarity score.
+    """
+    words = _CAPITALISED.findall(question)
+    if question[:1].isupper():
+        words = words[1:]
+    found = []
+    for word in words:
+        if word.lower().rstrip(".") in MONTHS:  # "in May 2022" names a date, not a thing
+            continue
+        tokens = tokenize(word)
+        if tokens and not any(t in vocabulary for t in tokens):
+            found.append(word)
+    return found
 
 
 def rrf(lists: Iterable[Sequence[tuple[int, float]]], k: int = RRF_K) -> list[tuple[int, float]]:
@@ -107,6 +129,7 @@ class Searcher:
         if texts:
             self.bm25 = bm25s.BM25()
             self.bm25.index([tokenize(t) for t in texts], show_progress=False)
+        self.vocabulary: Container[str] = self.bm25.vocab_dict if self.bm25 else {}
 
     def search(
         self, query: Query, vector: np.ndarray, allowed: set[int] | None, k: int

@@ -26,9 +26,20 @@ def fake_attribute(articles: Sequence[Article]) -> list[list[Quote]]:
         quotes = []
         for m in _SAID.finditer(article.text):
             quotes.append(
-                Quote(article.id, m.group(1), m.start(1), m.end(1), ((m.start(1), m.end(1)),),
-                      "direct", m.group(2), m.group(2), resolved=True, speaker_kind="person",
-                      cue="said", confidence=0.9)
+                Quote(
+                    article.id,
+                    m.group(1),
+                    m.start(1),
+                    m.end(1),
+                    ((m.start(1), m.end(1)),),
+                    "direct",
+                    m.group(2),
+                    m.group(2),
+                    resolved=True,
+                    speaker_kind="person",
+                    cue="said",
+                    confidence=0.9,
+                )
             )
         out.append(quotes)
     return out
@@ -51,4 +62,10 @@ def seeds_copy(tmp_path: Path) -> Path:
 @pytest.fixture
 def fake_engine(tmp_path: Path) -> Whosaid:
     # The hash embedder's cosines mean little, so no question is judged unanswerable here.
-    return Whosaid(tmp_path / "data", embedder=HashEmbedder(), attribute=fake_attribute, no_answer_cosine=-1)
+    return Whosaid(
+        tmp_path / "data",
+        embedder=HashEmbedder(),
+        attribute=fake_attribute,
+        no_answer_cosine=-1,
+        unknown_name_cosine=-1,
+    )

@@ -5,7 +5,7 @@ import pytest
 
 from index.models import Speaker
 from index.query import find_dates, parse_question
-from index.search import boost, collapse_duplicates, convex, rrf, tokenize
+from index.search import boost, collapse_duplicates, convex, rrf, tokenize, unknown_names
 
 SPEAKERS = [
     Speaker(1, "Dmytro Kuleba", "person", ("Kuleba", "Foreign Minister Kuleba"), quote_count=5),
@@ -80,3 +80,10 @@ def test_dates_in_question(
     question: str, newest: str | None, expected: tuple[str, str] | None
 ) -> None:
     assert find_dates(question, newest) == expected
+
+
+def test_unknown_names_are_capitalised_words_no_passage_has() -> None:
+    vocabulary = {"kuleba", "china", "ukraine"}
+    assert unknown_names("What did Kuleba say about Macron in May 2022?", vocabulary) == ["Macron"]
+    assert unknown_names("Who spoke to China's Xinhua?", vocabulary) == ["Xinhua"]
+    assert unknown_names("what did kuleba say about macron?", vocabulary) == []
