@@ -216,6 +216,9 @@ def whole_build(folder: Path, backend: str, model: str, work: Path, encode: Enco
 def main() -> int:
     parser = devcorpus.parser(__doc__)
     parser.add_argument("--sample", type=int, default=256, help="passages timed each round")
+    parser.add_argument(
+        "--agreement-passages", type=int, default=0, help="compare on the first N (0: all)"
+    )
     parser.add_argument("--build-articles", type=int, default=40)
     parser.add_argument("--backends", nargs="*", default=["torch", "onnx"])
     args = parser.parse_args()
@@ -238,10 +241,11 @@ def main() -> int:
     }
     print(json.dumps(results, indent=2), file=sys.stderr)
     # The stored vectors are torch fp32's, written when the development index was built.
+    limit = args.agreement_passages or len(texts)
     results["agreement with torch fp32"] = {
-        "passages": len(texts),
+        "passages": min(limit, len(texts)),
         "questions": len(questions()),
-        **agreement(encode, texts, stored, questions()),
+        **agreement(encode, texts[:limit], stored[:limit], questions()),
     }
     print(json.dumps(results, indent=2), file=sys.stderr)
     folder = first_articles(args.gold, args.build_articles, args.work)
