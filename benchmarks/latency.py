@@ -11,11 +11,13 @@ noise, see benchmarks/synthetic.py): FAISS flat, SQ8 and HNSW32 at several efSea
 recall@10 against flat, and `Searcher.search` at 100k over replicated passage texts.
 
 Systems compared are timed call by call in alternation over the same rounds (5 by default); each
-figure is the median over rounds of that round's p50 or p95. Writes benchmarks/results/latency.json.
+figure is the median over rounds of that round's p50 or p95. Writes benchmarks/results/latency.json;
+``--sections faiss`` (or question, load, searcher) measures only those and keeps the rest.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Callable
@@ -179,21 +181,20 @@ def index_sizes(real: np.ndarray, qvecs: np.ndarray, n: int, rounds: int, work: 
         },
     }
 
-    def hnsw_at(ef: int) -> Callable[[int], object]:
-        params = faiss.SearchParametersHNSW(efSearch=ef)
-        return lambda i: hnsw.search(qvecs[i : i + 1], CANDIDATES, params=params)
+    def threads(count: int, index: faiss.Index, **params: object) -> Callable[[int], object]:
+        # FAISS's OpenMP setting sticks to the thread, so every system sets its own.
+        search_params = faiss.SearchParametersHNSW(**params) if params else None
 
-    def flat_threads(threads: int) -> Callable[[int], object]:
         def run(i: int) -> object:
-            faiss.omp_set_num_threads(threads)
-            return flat.search(qvecs[i : i + 1], CANDIDATES)
+            faiss.omp_set_num_threads(count)
+            return index.search(qvecs[i : i + 1], CANDIDATES, params=search_params)
 
         return run
 
-    systems = {"flat 1 thread": flat_threads(1), "flat 2 threads": flat_threads(2)}
-    systems["sq8"] = lambda i: sq8.search(qvecs[i : i + 1], CANDIDATES)
+    systems = {"flat 1 thread": threads(1, flat), "flat 2 threads": threads(2, flat)}
+    systems["sq8"] = threads(1, sq8)
     for ef in EF_SEARCH:
-        systems[f"hnsw32 ef{ef}"] = hnsw_at(ef)
+        systems[f"hnsw32 ef{ef}"] = threads(1, hnsw, efSearch=ef)
         hnsw.hnsw.efSearch = ef
         found = synthetic.search_ids(hnsw, qvecs, CANDIDATES)
         out["recall@10 vs flat"][f"hnsw32 ef{ef}"] = synthetic.recall_at(found, exact)
@@ -235,41 +236,73 @@ def searcher_at(
     return {"passages": n, **interleaved(systems, range(len(queries)), rounds)}
 
 
+SECTIONS = ("question", "load", "faiss", "searcher")
+
+
 def main() -> int:
     parser = devcorpus.parser(__doc__)
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
     parser.add_argument("--searcher-sizes", type=int, nargs="*", default=[100_000])
-    parser.add_argument("--no-load", action="store_true", help="skip the busy-core runs")
+    parser.add_argument(
+        "--sections",
+        nargs="*",
+        choices=SECTIONS,
+        default=list(SECTIONS),
+        help="measure only these; the others are kept from the last latency.json",
+    )
     args = parser.parse_args()
     faiss.omp_set_num_threads(1)
-    results: dict = {"machine": machine(), "rounds": args.rounds}
+    previous = devcorpus.RESULTS / "latency.json"
+    keep = set(args.sections) != set(SECTIONS) and previous.exists()
+    results: dict = json.loads(previous.read_text()) if keep else {"rounds": args.rounds}
+    results.setdefault("machine per section", {})
     data = dev_index(args.gold, args.model, args.work)
     texts = questions()
-    torch_model = SentenceTransformerEmbedder(args.model, threads=1)
     onnx = OnnxEmbedder(args.model, args.work / "onnx")
-    results["embedding (one question)"] = embedding(texts, torch_model, onnx, args.rounds)
-    report(results, "embedding")
-    engines = {"torch": Whosaid(data, embedder=torch_model), "onnx": Whosaid(data, embedder=onnx)}
-    results["development index"] = question_path(engines, texts, args.rounds)
-    results["faiss flat from a worker thread"] = worker_thread(engines["onnx"], texts, args.rounds)
-    report(results, "development")
-    if not args.no_load:
+    for section in args.sections:
+        results["machine per section"][section] = machine()
+        measure(section, results, args, data, texts, onnx)
+        report(results, section)
+    write_results("latency", results)
+    return 0
+
+
+def measure(
+    section: str,
+    results: dict,
+    args: argparse.Namespace,
+    data: Path,
+    texts: list[str],
+    onnx: OnnxEmbedder,
+) -> None:
+    """Run one section of the benchmark into ``results``."""
+    if section in ("question", "load"):
+        torch_model = SentenceTransformerEmbedder(args.model, threads=1)
+        engines = {
+            "torch": Whosaid(data, embedder=torch_model),
+            "onnx": Whosaid(data, embedder=onnx),
+        }
+    if section == "question":
+        results["embedding (one question)"] = embedding(texts, torch_model, onnx, args.rounds)
+        results["development index"] = question_path(engines, texts, args.rounds)
+        results["faiss flat from a worker thread"] = worker_thread(
+            engines["onnx"], texts, args.rounds
+        )
+    elif section == "load":
         results["development index, one core busy"] = under_load(
             engines, torch_model, texts, args.rounds
         )
-        report(results, "under load")
-    _, passage_texts, real = dev_passages(data)
-    qvecs = onnx.embed(texts)
-    results["faiss"] = [
-        index_sizes(real, qvecs, n, args.rounds, args.work) for n in [len(real), *args.sizes]
-    ]
-    report(results, "faiss")
-    results["searcher"] = [
-        searcher_at(real, passage_texts, texts, qvecs, n, args.rounds, args.work)
-        for n in args.searcher_sizes
-    ]
-    write_results("latency", results)
-    return 0
+    elif section == "faiss":
+        real, qvecs = dev_passages(data)[2], onnx.embed(texts)
+        sizes = [len(real), *args.sizes]
+        results["faiss"] = [index_sizes(real, qvecs, n, args.rounds, args.work) for n in sizes]
+    elif section == "searcher":
+        _, passage_texts, real = dev_passages(data)
+        qvecs = onnx.embed(texts)
+        results["searcher"] = [
+            searcher_at(real, passage_texts, texts, qvecs, n, args.rounds, args.work)
+            for n in args.searcher_sizes
+        ]
 
 
 def report(results: dict, stage: str) -> None:
