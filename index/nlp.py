@@ -1,9 +1,10 @@
 """The spaCy pipeline, loaded once per process, and the attribution entry points over it.
 
 Entity recognition is half the cost of the small English pipeline, and attribution only
-needs entities where a speaker may be named. So the pipeline runs without its recogniser,
-and the recogniser then runs on the sentences that hold a reporting verb, "according to" or
-a colon, and its entities are copied back onto the article's ``Doc``.
+needs entities on names. So the pipeline runs without its recogniser, the recogniser then
+reads short windows around proper nouns (full names, and single names that are subjects or
+appositions), and its entities are copied back onto the article's ``Doc``. Line breaks are
+set as sentence ends before parsing.
 """
 
 from __future__ import annotations
