@@ -132,7 +132,11 @@ def _break_at_line_ends(doc: Doc) -> Doc:
 
 def _parsed(nlp: Language, texts: Iterable[str], batch_size: int) -> Iterator[Doc]:
     """``nlp.pipe`` without the entity recogniser, with line ends preset as boundaries."""
-    docs: Iterable[Doc] = (_break_at_line_ends(nlp.make_doc(text)) for text in texts)
+    # spaCy refuses texts over ``max_length``; such a text is read up to there, so that
+    # offsets stay true and nothing raises.
+    docs: Iterable[Doc] = (
+        _break_at_line_ends(nlp.make_doc(text[: nlp.max_length])) for text in texts
+    )
     for name, component in nlp.pipeline:
         if name == NER_PIPE:
             continue

@@ -232,6 +232,12 @@ def test_missing_pipeline_says_how_to_install_it(monkeypatch) -> None:
         index.nlp.load_nlp.__wrapped__()
 
 
+def test_text_over_the_parser_limit_is_read_up_to_it(nlp, monkeypatch) -> None:
+    monkeypatch.setattr(nlp, "max_length", 40)
+    quotes = attribute('"Yes," Anna Berg said. ' * 5, "t", nlp=nlp)
+    assert quotes and all(q.end <= 40 for q in quotes)
+
+
 def test_attribute_many_keeps_order(nlp) -> None:
     articles = [("a", '"Yes," Anna Berg said.'), ("b", "No quotes here."), ("c", '"No," he said.')]
     results = list(attribute_many(articles, nlp=nlp))
