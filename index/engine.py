@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index import search
 from index.answers import build_answers, closest_titles, quote_record
 from index.build import Attributor, ProgressFn, check_model, run_update, vector_file
 from index.embedder import DEFAULT_MODEL, Embedder, make_embedder
@@ -44,6 +45,8 @@ from index.search import (
     Candidate,
     boost,
     collapse_duplicates,
+    spread_articles,
+    tokenize,
     unknown_names,
 )
 from index.snapshot import Snapshot, load_snapshot
@@ -53,8 +56,12 @@ from index.vectors import VectorIndex
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+# Words that ask for someone's words without saying about what.
+SPEECH_WORDS = frozenset(
+    "say said says tell told talk talked think thinks thought claim claimed comment comments "
+    "remarks statement statements quote quotes quoted speak spoke views view position".split()
+)
 # When a question asks what a named speaker said, their passages come first (see _rank).
-SPEAKER_FIRST = True
 CACHE_SIZE = 256
 
 
@@ -256,7 +263,8 @@ class Whosaid:
             snap.searcher.passage_vectors(c.passage_id for c in ranked[: k * 3]),
         )
         scores = {c.passage_id: c.score for c in ranked}
-        answers = build_answers(self.store, snap, groups[:k], scores, query)
+        groups = spread_articles(groups, snap.passage_article, search.PER_ARTICLE, k)
+        answers = build_answers(self.store, snap, groups, scores, query)
         return replace(result, answers=tuple(answers))
 
     def _weak(self, snap: Snapshot, question: str, best: float) -> bool:
@@ -298,8 +306,9 @@ class Whosaid:
             replace(by_id[i], score=s)
             for i, s in boost([(c.passage_id, c.score) for c in candidates], factors)
         ]
-        if query.speaker_is_subject and SPEAKER_FIRST:
-            ranked.sort(key=lambda c: c.passage_id not in theirs)  # stable: keeps fused order
+        if query.speaker_is_subject and _names_only(query, snap):
+            # "What did X say?" with no topic: the user wants X's words and nobody else's.
+            return [c for c in ranked if c.passage_id in theirs] or ranked
         return ranked
 
     # -- listings ---------------------------------------------------------------------------
@@ -382,3 +391,13 @@ class Whosaid:
             model=self.store.get_meta("model") or self.model,
             data_dir=str(self.data_dir),
         )
+
+
+def _names_only(query: Query, snap: Snapshot) -> bool:
+    """Whether the question says nothing but who (and that they spoke)."""
+    named = {s for s in snap.speakers if s.id in query.speaker_ids}
+    words = set(tokenize(query.text)) - SPEECH_WORDS
+    for speaker in named:
+        for name in (speaker.name, *speaker.aliases):
+            words -= set(tokenize(name))
+    return not words

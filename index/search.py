@@ -19,7 +19,7 @@ from index.vectors import VectorIndex
 
 RRF_K = 60
 FUSION = "convex"  # or "rrf"; chosen on the development questions (docs/retrieval.md)
-ALPHA = 0.5
+ALPHA = 0.35
 CANDIDATES = 100
 # Scores of the fused list are relative; whether anything answers at all is judged on the
 # best passage's cosine similarity and its BM25 coverage (see docs/retrieval.md).
@@ -28,7 +28,8 @@ NO_ANSWER_COSINE = 0.35
 UNKNOWN_NAME_COSINE = 0.50
 DUPLICATE_COSINE = 0.97
 SPEAKER_BOOST = 2.0
-WHO_BOOST = 1.3
+WHO_BOOST = 1.1
+PER_ARTICLE = 2  # answers from one article while others qualify
 _TOKEN = re.compile(r"\w+")
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
 _STOPWORDS = frozenset(
@@ -106,6 +107,23 @@ def collapse_duplicates(
         else:
             groups.append((item, []))
     return groups
+
+
+def spread_articles(
+    groups: Sequence[tuple[int, list[int]]], article_of: dict[int, int], per_article: int, k: int
+) -> list[tuple[int, list[int]]]:
+    """The first ``k`` groups, at most ``per_article`` from one article while others remain."""
+    chosen: list[tuple[int, list[int]]] = []
+    held: list[tuple[int, list[int]]] = []
+    counts: dict[int, int] = {}
+    for group in groups:
+        article = article_of.get(group[0], -group[0])
+        if counts.get(article, 0) < per_article:
+            counts[article] = counts.get(article, 0) + 1
+            chosen.append(group)
+        else:
+            held.append(group)
+    return (chosen + held)[:k]
 
 
 @dataclass(frozen=True)
