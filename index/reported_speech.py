@@ -42,7 +42,7 @@ def _parenthetical_report(verb: Token, marks: MarkIndex) -> list[tuple[int, int]
     subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i < verb.i]
     if not subjects or any(c.dep_ in CONTENT_DEPS and c.i > verb.i for c in verb.children):
         return None
-    if _misplaced_that(verb):  # '..., Adelson said at a news conference that ...'
+    if _misplaced_that(verb):  # '..., Berg said at a news conference that ...'
         return None
     doc, sent = verb.doc, verb.sent
     comma = subjects[0].left_edge.i - 1
