@@ -6,7 +6,8 @@ article's full name. Across articles this module merges what is left:
 - a surname alone ("Kuleba" in an article that never gives the first name) joins the one
   full name with that surname, or, when several people share it, the one whose titles
   match the quote's role, or one that holds most of that surname's quotes; otherwise it
-  stays a record of its own. Two people with one surname are never merged;
+  stays a record of its own. Two people with one surname are never merged, and bare
+  surnames with different titles ("Judge Smith", "Senator Smith") start as two records;
 - organisations by their name without "the".
 Unresolved speakers ("he", "a senior official") name nobody and get no record.
 
