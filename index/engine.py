@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-from index import search
 from index.answers import build_answers, closest_titles, quote_record
 from index.build import Attributor, ProgressFn, check_model, run_update, vector_file
 from index.embedder import DEFAULT_MODEL, Embedder, make_embedder
@@ -45,7 +44,6 @@ from index.search import (
     Candidate,
     boost,
     collapse_duplicates,
-    spread_articles,
     tokenize,
     unknown_names,
 )
@@ -263,8 +261,7 @@ class Whosaid:
             snap.searcher.passage_vectors(c.passage_id for c in ranked[: k * 3]),
         )
         scores = {c.passage_id: c.score for c in ranked}
-        groups = spread_articles(groups, snap.passage_article, search.PER_ARTICLE, k)
-        answers = build_answers(self.store, snap, groups, scores, query)
+        answers = build_answers(self.store, snap, groups[:k], scores, query)
         return replace(result, answers=tuple(answers))
 
     def _weak(self, snap: Snapshot, question: str, best: float) -> bool:

@@ -29,7 +29,6 @@ UNKNOWN_NAME_COSINE = 0.50
 DUPLICATE_COSINE = 0.97
 SPEAKER_BOOST = 2.0
 WHO_BOOST = 1.1
-PER_ARTICLE = 2  # answers from one article while others qualify
 _TOKEN = re.compile(r"\w+")
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
 _STOPWORDS = frozenset(
@@ -107,23 +106,6 @@ def collapse_duplicates(
         else:
             groups.append((item, []))
     return groups
-
-
-def spread_articles(
-    groups: Sequence[tuple[int, list[int]]], article_of: dict[int, int], per_article: int, k: int
-) -> list[tuple[int, list[int]]]:
-    """The first ``k`` groups, at most ``per_article`` from one article while others remain."""
-    chosen: list[tuple[int, list[int]]] = []
-    held: list[tuple[int, list[int]]] = []
-    counts: dict[int, int] = {}
-    for group in groups:
-        article = article_of.get(group[0], -group[0])
-        if counts.get(article, 0) < per_article:
-            counts[article] = counts.get(article, 0) + 1
-            chosen.append(group)
-        else:
-            held.append(group)
-    return (chosen + held)[:k]
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,6 @@ class Snapshot:
     matcher: SpeakerMatcher
     speaker_passages: dict[int, set[int]]
     passage_dates: dict[int, str | None]
-    passage_article: dict[int, int]
     newest: str | None
 
     def __post_init__(self) -> None:
@@ -62,7 +61,7 @@ def load_snapshot(store: Store, data_dir: Path, gen: int, dim: int) -> Snapshot:
     ):
         speaker_passages.setdefault(speaker_id, set()).add(passage_row)
     articles = store.live_passage_articles(gen)
-    dates = {row: date for row, (date, _, _) in articles.items()}
+    dates = {row: date for row, (date, _) in articles.items()}
     if BM25_TITLES:
         texts = [f"{articles[int(i)][1] or ''}\n{t}" for i, t in zip(ids, texts, strict=True)]
     known = [d for d in dates.values() if d]
@@ -75,6 +74,5 @@ def load_snapshot(store: Store, data_dir: Path, gen: int, dim: int) -> Snapshot:
         SpeakerMatcher(speakers),
         speaker_passages,
         dates,
-        {row: article for row, (_, _, article) in articles.items()},
         max(known) if known else None,
     )

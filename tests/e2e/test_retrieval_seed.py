@@ -21,7 +21,10 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Whosaid:
 
 
 # Paraphrases that neither BM25 nor the small model bridge yet ("Beijing" for "the Chinese country").
-HARD = {"Is Ukraine asking Beijing to keep helping it?"}
+HARD = {
+    "Is Ukraine asking Beijing to keep helping it?",
+    "Who asked Beijing to be one of the countries vouching for Kyiv's safety?",
+}
 
 
 @pytest.mark.parametrize(
