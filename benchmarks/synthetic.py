@@ -92,5 +92,7 @@ def search_ids(index: faiss.Index, queries: np.ndarray, k: int) -> np.ndarray:
 
 def recall_at(found: np.ndarray, exact: np.ndarray, k: int = 10) -> float:
     """Mean share of the exact top-``k`` ids found in the approximate top-``k``."""
-    hits = [len(set(f[:k]) & set(e[:k])) / k for f, e in zip(found, exact, strict=True)]
+    hits = [
+        len(set(f[:k]) & set(e[:k])) / len(set(e[:k])) for f, e in zip(found, exact, strict=True)
+    ]
     return round(float(np.mean(hits)), 4)
