@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import random
 import shutil
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -84,13 +85,20 @@ def council_article() -> str:
     return "date 2024-02-06 " + "\n".join(lines)
 
 
+HARBOUR_WORDS = (
+    "fleet ferry lighthouse dredging lifeboat tourists cranes birds tides builders fuel school "
+    "patrols nets engines ropes anchors cargo market weather gulls pier slipway buoys charts "
+    "radio pilots divers tugboats moorings quay warehouse festival council budget insurance"
+).split()
+
+
 def harbour_article() -> str:
+    """Fourteen long quotes, each on its own words, so none is folded as a near-duplicate."""
     paragraphs = []
     for i in range(14):
-        quote = " ".join(
-            f"the harbour wall number {i} needs stone, timber and steel before winter storms"
-            for _ in range(6)
-        )
+        rng = random.Random(i)
+        words = " ".join(rng.choice(HARBOUR_WORDS) for _ in range(70))
+        quote = f"the harbour wall needs timber and steel before winter storms, and {words}"
         paragraphs.append(f'"{quote}," said Samuel Price, the harbour master, on day {i}.')
     return "date 2024-03-10 title: Harbour repairs\n\n" + "\n\n".join(paragraphs)
 
