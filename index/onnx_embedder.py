@@ -184,10 +184,11 @@ class OnnxEmbedder:
         layout = read_layout(self._model_dir)
         tokenizer = Tokenizer.from_file(str(self._model_dir / "tokenizer.json"))
         # tokenizer.json carries its own fixed padding and a 128-token cut; the model reads 256.
-        tokenizer.no_padding()
+        padding = tokenizer.padding or {}
         tokenizer.enable_truncation(max_length=layout.max_seq_length)
-        pad = tokenizer.token_to_id("[PAD]") or 0
-        tokenizer.enable_padding(pad_id=pad, pad_token=tokenizer.id_to_token(pad) or "[PAD]")
+        tokenizer.enable_padding(
+            pad_id=padding.get("pad_id", 0), pad_token=padding.get("pad_token", "[PAD]")
+        )
         path = self.path
         if not path.exists():
             log.info("exporting %s to ONNX in %s (once)", self.name, path)
