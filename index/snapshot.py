@@ -18,6 +18,10 @@ from index.vectors import VectorIndex
 log = logging.getLogger(__name__)
 # BM25 reads each passage with its article's title: the title says what the whole article is about.
 BM25_TITLES = True
+# ... and the passages either side of it (0: the passage alone).
+BM25_CONTEXT = 1
+SELF_WEIGHT = 2  # the passage's own words count twice its neighbours'
+
 
 
 @dataclass
@@ -38,6 +42,24 @@ class Snapshot:
     def passages_of(self, speaker_ids: Sequence[int]) -> set[int]:
         """Passages holding a quote by any of these speakers."""
         return set().union(*(self.speaker_passages.get(i, set()) for i in speaker_ids))
+
+
+def lexical_texts(
+    ids: Sequence[int],
+    texts: Sequence[str],
+    articles: dict[int, tuple[str | None, str | None, int]],
+) -> list[str]:
+    """What BM25 reads for each passage: its article's title and its neighbours in the article
+    as well as itself, so a passage is found by words its context shares with the question."""
+    out = []
+    for i, (row, text) in enumerate(zip(ids, texts, strict=True)):
+        _, title, article = articles[row]
+        parts = [title or ""] if BM25_TITLES else []
+        for j in range(i - BM25_CONTEXT, i + BM25_CONTEXT + 1):
+            if 0 <= j < len(ids) and articles[ids[j]][2] == article:
+                parts.extend([text] * SELF_WEIGHT if j == i else [texts[j]])
+        out.append("\n".join(parts))
+    return out
 
 
 def load_snapshot(store: Store, data_dir: Path, gen: int, dim: int) -> Snapshot:
@@ -61,9 +83,8 @@ def load_snapshot(store: Store, data_dir: Path, gen: int, dim: int) -> Snapshot:
     ):
         speaker_passages.setdefault(speaker_id, set()).add(passage_row)
     articles = store.live_passage_articles(gen)
-    dates = {row: date for row, (date, _) in articles.items()}
-    if BM25_TITLES:
-        texts = [f"{articles[int(i)][1] or ''}\n{t}" for i, t in zip(ids, texts, strict=True)]
+    dates = {row: date for row, (date, _, _) in articles.items()}
+    texts = lexical_texts([int(i) for i in ids], texts, articles)
     known = [d for d in dates.values() if d]
     speakers = store.speakers(gen)
     log.info("loaded generation %d: %d passages", gen, len(ids))

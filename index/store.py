@@ -308,14 +308,14 @@ class Store:
         )
         return ids, [r[1] for r in rows], vectors
 
-    def live_passage_articles(self, gen: int) -> dict[int, tuple[str | None, str | None]]:
-        """Passage row id -> (article date, title) for every passage live in ``gen``."""
+    def live_passage_articles(self, gen: int) -> dict[int, tuple[str | None, str | None, int]]:
+        """Passage row id -> (article date, title, article row) for every live passage."""
         rows = self.db.execute(
-            "SELECT p.row_id, a.date, a.title FROM passages p JOIN articles a"
+            "SELECT p.row_id, a.date, a.title, a.row_id FROM passages p JOIN articles a"
             f" ON a.row_id = p.article_row WHERE {_LIVE}",
             {"gen": gen},
         )
-        return {r[0]: (r[1], r[2]) for r in rows}
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     def passages_by_id(self, ids: Sequence[int]) -> dict[int, tuple]:
         """Passage row id -> (text, start, end, article row, id, title, date, source, url)."""
