@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import devcorpus  # noqa: E402
 from benchmarks.devcorpus import dev_index, dev_passages, questions, write_results  # noqa: E402
-from benchmarks.timing import best_of, machine  # noqa: E402
+from benchmarks.timing import machine, median_seconds  # noqa: E402
 from index.embedder import Embedder, make_embedder, resolve_model_path  # noqa: E402
 from index.engine import Whosaid, default_attributor  # noqa: E402
 from index.models import Article, Quote  # noqa: E402
@@ -93,7 +93,7 @@ def fp32_peak_gflops() -> float:
     import torch
 
     a, b = torch.randn(4096, 4096), torch.randn(4096, 4096)
-    seconds, _ = best_of(lambda: a @ b, runs=5)
+    seconds, _ = median_seconds(lambda: a @ b, runs=5)
     return 2 * 4096**3 / seconds / 1e9
 
 
@@ -200,7 +200,7 @@ def whole_build(folder: Path, backend: str, model: str, work: Path, encode: Enco
         engine.close()
     finally:
         shutil.rmtree(data, ignore_errors=True)
-    encode_seconds, _ = best_of(lambda: encode(texts), runs=1)
+    encode_seconds, _ = median_seconds(lambda: encode(texts), runs=1)
     return {
         "articles": report.articles,
         "passages": report.passages,

@@ -55,7 +55,7 @@ def interleaved(
     return {name: summarize_ms(r) for name, r in samples.items()}
 
 
-def best_of(fn: Callable[[], object], runs: int = 5) -> tuple[float, list[float]]:
+def median_seconds(fn: Callable[[], object], runs: int = 5) -> tuple[float, list[float]]:
     """The median of ``runs`` timed calls in seconds, and every time."""
     times = []
     for _ in range(runs):
