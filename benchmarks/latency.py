@@ -18,6 +18,7 @@ figure is the median over rounds of that round's p50 or p95. Writes benchmarks/r
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 from collections.abc import Callable
@@ -232,8 +233,8 @@ def searcher_at(
     del vectors
     repeated = [texts[s] for s in sources]
     flat_searcher = Searcher(flat, np.arange(n), repeated)
-    hnsw_searcher = Searcher(VectorIndex(real.shape[1], hnsw), np.arange(n), [])
-    hnsw_searcher.bm25 = flat_searcher.bm25  # the same BM25 index, built once
+    hnsw_searcher = copy.copy(flat_searcher)  # the same BM25 index, built once
+    hnsw_searcher.vectors = VectorIndex(real.shape[1], hnsw)
     queries = [parse_question(q, [], None) for q in questions_]
 
     def run(searcher: Searcher) -> Callable[[int], object]:
