@@ -23,8 +23,7 @@ def build_answers(
     ids = [i for kept, dups in groups for i in (kept, *dups)]
     rows = store.passages_by_id(ids)
     quotes = store.quotes_in_passages(snap.gen, [kept for kept, _ in groups])
-    roles = {s.id: s.roles[0] for s in snap.speakers if s.roles}
-    names = {s.id: s.name for s in snap.speakers}
+    by_id = snap.by_id
     answers = []
     for kept, dups in groups:
         text, start, end, _, *article = rows[kept]
@@ -38,8 +37,15 @@ def build_answers(
                 start=start,
                 end=end,
                 score=round(scores.get(kept, 0.0), 6),
-                quotes=tuple(replace(q, speaker=names.get(sid, q.speaker)) for q, sid in found),
-                roles={names[sid]: roles[sid] for _, sid in found if sid in roles},
+                quotes=tuple(
+                    replace(q, speaker=by_id[sid].name if sid in by_id else q.speaker)
+                    for q, sid in found
+                ),
+                roles={
+                    by_id[sid].name: by_id[sid].roles[0]
+                    for _, sid in found
+                    if sid in by_id and by_id[sid].roles
+                },
                 also_in=tuple(o for o in others if o.article_id != article[0]),
             )
         )

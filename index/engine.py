@@ -22,7 +22,7 @@ import numpy as np
 from index.answers import build_answers, closest_titles, quote_record
 from index.build import Attributor, ProgressFn, check_model, run_update, vector_file
 from index.embedder import DEFAULT_MODEL, Embedder, make_embedder
-from index.errors import IndexMissingError, QuestionError, WhosaidError
+from index.errors import IndexBusyError, IndexMissingError, QuestionError, WhosaidError
 from index.locking import WriterLock
 from index.models import (
     Article,
@@ -168,14 +168,13 @@ class Whosaid:
     ) -> UpdateReport:
         """Add new, replace changed and drop removed articles in one new generation."""
         if not self._update_lock.acquire(blocking=False):
-            from index.errors import IndexBusyError
-
             raise IndexBusyError("an index update is already running; wait for it to finish")
         try:
-            with WriterLock(self.data_dir_created() / "writer.lock"):
+            store = self.store  # opening the store creates the data folder for the lock
+            with WriterLock(self.data_dir / "writer.lock"):
                 attribute = self._attribute or default_attributor()
                 report = run_update(
-                    self.store,
+                    store,
                     self.data_dir,
                     Path(articles_dir),
                     self.embedder,
@@ -187,10 +186,6 @@ class Whosaid:
         finally:
             self._update_lock.release()
         return report
-
-    def data_dir_created(self) -> Path:
-        _ = self.store
-        return self.data_dir
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -205,7 +200,6 @@ class Whosaid:
             if self._snapshot is None or self._snapshot.gen != gen:
                 check_model(self.store, self.embedder, self.passage_settings)
                 self._snapshot = load_snapshot(self.store, self.data_dir, gen, self.embedder.dim)
-                self._cache.clear()
             return self._snapshot
 
     def _embed_question(self, text: str) -> np.ndarray:
@@ -348,9 +342,8 @@ class Whosaid:
     def quotes(self, article_id: str | None = None) -> list[QuoteRecord]:
         """Every quote, or those of one article."""
         snap = self.snapshot()
-        names = {s.id: s.name for s in snap.speakers}
         rows = self.store.quote_rows(snap.gen, article_id=article_id)
-        return [quote_record(r, names.get(r[16])) for r in rows]
+        return [quote_record(r, _name(snap, r[16])) for r in rows]
 
     def articles(self) -> list[ArticleInfo]:
         return self.store.articles(self.snapshot().gen)
@@ -392,9 +385,14 @@ class Whosaid:
 
 def _names_only(query: Query, snap: Snapshot) -> bool:
     """Whether the question says nothing but who (and that they spoke)."""
-    named = {s for s in snap.speakers if s.id in query.speaker_ids}
+    named = [snap.by_id[i] for i in query.speaker_ids if i in snap.by_id]
     words = set(tokenize(query.text)) - SPEECH_WORDS
     for speaker in named:
         for name in (speaker.name, *speaker.aliases):
             words -= set(tokenize(name))
     return not words
+
+
+def _name(snap: Snapshot, speaker_id: int | None) -> str | None:
+    speaker = snap.by_id.get(speaker_id) if speaker_id is not None else None
+    return speaker.name if speaker else None

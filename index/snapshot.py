@@ -23,7 +23,6 @@ BM25_CONTEXT = 1
 SELF_WEIGHT = 2  # the passage's own words count twice its neighbours'
 
 
-
 @dataclass
 class Snapshot:
     """Everything a reader needs from one generation, loaded once."""
@@ -38,6 +37,7 @@ class Snapshot:
 
     def __post_init__(self) -> None:
         self.quoted: set[int] = set().union(*self.speaker_passages.values())
+        self.by_id: dict[int, Speaker] = {s.id: s for s in self.speakers}
 
     def passages_of(self, speaker_ids: Sequence[int]) -> set[int]:
         """Passages holding a quote by any of these speakers."""
