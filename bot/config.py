@@ -22,8 +22,8 @@ class Settings(BaseSettings):
     articles_dir: Path = Field(default=Path("seeds"), alias="WHOSAID_ARTICLES_DIR")
     data_dir: Path = Field(default=Path(".whosaid"), alias="WHOSAID_DATA_DIR")
     embedding_model: str = Field(default="all-MiniLM-L6-v2", alias="WHOSAID_EMBEDDING_MODEL")
-    embedding_backend: Literal["torch", "onnx"] = Field(
-        default="torch", alias="WHOSAID_EMBEDDING_BACKEND"
+    embedding_backend: Literal["auto", "onnx", "torch"] = Field(
+        default="auto", alias="WHOSAID_EMBEDDING_BACKEND"
     )
     top_k: int = Field(default=5, ge=1, le=25, alias="WHOSAID_TOP_K")
     admin_role_ids: IdList = Field(default=(), alias="WHOSAID_ADMIN_ROLE_IDS")

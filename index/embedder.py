@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -55,7 +56,7 @@ class SentenceTransformerEmbedder:
     def __init__(self, name: str = DEFAULT_MODEL, *, threads: int | None = None) -> None:
         self.name = name
         self._threads = threads
-        self._model = None
+        self._model: Any = None
         self._dim: int | None = None
 
     @property
@@ -98,7 +99,11 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = self._model.encode(
-            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
+            texts,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,  # callers show their own progress
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
@@ -124,14 +129,59 @@ class HashEmbedder:
         return out
 
 
+BACKENDS = ("auto", "onnx", "torch")
+
+
+class AutoEmbedder:
+    """ONNX Runtime when the model exports to it (checked against torch once, at export), else
+    sentence-transformers on torch, with a warning saying why; chosen on first use."""
+
+    def __init__(self, name: str = DEFAULT_MODEL, cache_dir: Path | None = None) -> None:
+        self.name = name
+        self._cache_dir = cache_dir
+        self._inner: Embedder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def inner(self) -> Embedder:
+        """The embedder in use, chosen (and the model exported, if need be) on first call."""
+        with self._lock:
+            if self._inner is None:
+                self._inner = _onnx_or_torch(self.name, self._cache_dir)
+            return self._inner
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+        return self.inner.embed(texts, batch_size=batch_size)
+
+
+def _onnx_or_torch(name: str, cache_dir: Path | None) -> Embedder:
+    try:
+        from index.onnx_embedder import OnnxEmbedder
+
+        onnx = OnnxEmbedder(name, cache_dir)
+        onnx.prepare()
+        return onnx
+    except Exception as exc:  # noqa: BLE001 - any onnx failure leaves torch, which still works
+        log.warning("onnx backend unavailable (%s); embedding with torch instead", exc)
+        return SentenceTransformerEmbedder(name)
+
+
 def make_embedder(
-    name: str = DEFAULT_MODEL, backend: str = "torch", cache_dir: Path | None = None
+    name: str = DEFAULT_MODEL, backend: str = "auto", cache_dir: Path | None = None
 ) -> Embedder:
     """The embedder for a model name and backend setting; ``cache_dir`` keeps the ONNX export."""
+    if backend == "auto":
+        return AutoEmbedder(name, cache_dir)
     if backend == "onnx":
         from index.onnx_embedder import OnnxEmbedder
 
         return OnnxEmbedder(name, cache_dir)
     if backend != "torch":
-        raise ModelLoadError(f"embedding backend {backend!r} is not available; use torch or onnx")
+        raise ModelLoadError(
+            f"embedding backend {backend!r} is not available; use {', '.join(BACKENDS)}"
+        )
     return SentenceTransformerEmbedder(name)

@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import tempfile
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,15 @@ OPSET = 17
 EXPORT_VERSION = 1
 DEFAULT_CACHE = Path.home() / ".cache" / "whosaid" / "onnx"
 _POOLING_MODES = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls"}
+# A fresh export is compared with sentence-transformers on these before it is used: short and
+# long, plain and accented, so that tokenisation, padding and pooling are all exercised.
+VERIFY_TEXTS = (
+    "What did the foreign minister say about China?",
+    "“We will not give up a single inch,” the president said on Tuesday.",
+    "Résumé: naïve café owners protest über-high rents.",
+    "Inflation fell to 2.1% in March, the central bank said, " * 12,
+)
+VERIFY_COSINE = 0.999
 
 
 @dataclass(frozen=True)
@@ -161,6 +171,7 @@ class OnnxEmbedder:
         self._tokenizer: Any = None
         self._sessions: dict[int, Any] = {}
         self._dim: int | None = None
+        self._load_lock = threading.Lock()
 
     @property
     def dim(self) -> int:
@@ -172,6 +183,18 @@ class OnnxEmbedder:
     def path(self) -> Path:
         """The exported model file in the cache folder."""
         return onnx_file(self.name, self._model_dir, self.cache_dir)
+
+    def prepare(self) -> None:
+        """Export (and check) the model if need be, and open it: raise now rather than later."""
+        self._loaded()
+        self._session(self.threads)
+
+    def _loaded(self) -> tuple[Layout, Any]:
+        with self._load_lock:
+            if self._tokenizer is None or self._layout is None:
+                self._load()
+            assert self._layout is not None
+            return self._layout, self._tokenizer
 
     def _load(self) -> None:
         if not (self._model_dir / "modules.json").exists():
@@ -191,12 +214,30 @@ class OnnxEmbedder:
         )
         path = self.path
         if not path.exists():
-            log.info("exporting %s to ONNX in %s (once)", self.name, path)
+            log.info("exporting %s to ONNX in %s (once; 5-15 s, needs torch)", self.name, path)
             try:
                 export_onnx(self._model_dir, path)
             except Exception as exc:  # noqa: BLE001 - any export failure gets one clear message
                 raise ModelLoadError(f"cannot export {self.name!r} to ONNX: {exc}") from exc
+            self._verify(layout, tokenizer)
         self._layout, self._tokenizer = layout, tokenizer
+
+    def _verify(self, layout: Layout, tokenizer: Any) -> None:
+        """Compare a fresh export with sentence-transformers; remove it if they disagree."""
+        from index.embedder import SentenceTransformerEmbedder
+
+        texts = list(VERIFY_TEXTS)
+        reference = SentenceTransformerEmbedder(self.name).embed(texts)
+        vectors = self._run(texts, layout, tokenizer, self.threads, batch_size=32)
+        cosine = float((vectors * reference).sum(axis=1).min())
+        if cosine < VERIFY_COSINE:
+            self.path.unlink(missing_ok=True)
+            self._sessions.clear()
+            raise ModelLoadError(
+                f"the ONNX export of {self.name!r} disagrees with sentence-transformers "
+                f"(cosine {cosine:.5f} < {VERIFY_COSINE}); it was removed"
+            )
+        log.info("ONNX export checked against sentence-transformers: cosine >= %.5f", cosine)
 
     def _session(self, threads: int) -> Any:
         session = self._sessions.get(threads)
@@ -220,13 +261,19 @@ class OnnxEmbedder:
 
     def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
         """Unit-length float32 vectors, one row a text; batches sorted by length to pad less."""
-        if self._tokenizer is None:
-            self._load()
-        assert self._layout is not None
+        layout, tokenizer = self._loaded()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        session = self._session(self.threads if len(texts) == 1 else self.batch_threads)
-        encodings = self._tokenizer.encode_batch(texts)  # padded per call; re-padded per batch
+        threads = self.threads if len(texts) == 1 else self.batch_threads
+        out = self._run(texts, layout, tokenizer, threads, batch_size)
+        self._dim = out.shape[1]
+        return out
+
+    def _run(
+        self, texts: list[str], layout: Layout, tokenizer: Any, threads: int, batch_size: int
+    ) -> np.ndarray:
+        session = self._session(threads)
+        encodings = tokenizer.encode_batch(texts)  # padded per call; re-padded per batch
         lengths = np.array([sum(e.attention_mask) for e in encodings])
         order = np.argsort(-lengths, kind="stable")
         out: np.ndarray | None = None
@@ -238,10 +285,9 @@ class OnnxEmbedder:
                 for name, field in _ENCODING_FIELDS.items()
             }
             hidden = session.run(["hidden"], feeds)[0]
-            vectors = pool(hidden, feeds["attention_mask"], self._layout)
+            vectors = pool(hidden, feeds["attention_mask"], layout)
             if out is None:
                 out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
             out[rows] = vectors
         assert out is not None
-        self._dim = out.shape[1]
         return out

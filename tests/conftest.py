@@ -45,6 +45,21 @@ def fake_attribute(articles: Sequence[Article]) -> list[list[Quote]]:
     return out
 
 
+@pytest.fixture(scope="session")
+def onnx_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the default model's ONNX export, made (and checked) once a session."""
+    from index.onnx_embedder import OnnxEmbedder
+
+    folder = tmp_path_factory.mktemp("onnx")
+    OnnxEmbedder(cache_dir=folder).prepare()
+    return folder
+
+
+def copy_onnx_export(export: Path, data_dir: Path) -> None:
+    """Put the session's export where an index in ``data_dir`` looks for it."""
+    shutil.copytree(export, data_dir / "onnx", dirs_exist_ok=True)
+
+
 @pytest.fixture
 def articles_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "articles"

@@ -5,6 +5,8 @@ Exports the model once per session into a temporary folder (about 5-8 s on a 2-c
 
 from __future__ import annotations
 
+import logging
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder, make_embedder
+from index import onnx_embedder as onnx_embedder_module
+from index.embedder import DEFAULT_MODEL, AutoEmbedder, SentenceTransformerEmbedder, make_embedder
 from index.errors import ModelLoadError
 from index.onnx_embedder import OnnxEmbedder, read_layout
 
@@ -38,8 +41,8 @@ SENTENCES = [
 
 
 @pytest.fixture(scope="session")
-def onnx_embedder(tmp_path_factory: pytest.TempPathFactory) -> OnnxEmbedder:
-    embedder = OnnxEmbedder(DEFAULT_MODEL, tmp_path_factory.mktemp("onnx"))
+def onnx_embedder(onnx_export: Path) -> OnnxEmbedder:
+    embedder = OnnxEmbedder(DEFAULT_MODEL, onnx_export)
     embedder.embed(["warm up"])
     return embedder
 
@@ -96,5 +99,57 @@ def test_layout_follows_the_model_config() -> None:
 
 
 def test_unknown_backend_is_refused() -> None:
-    with pytest.raises(ModelLoadError, match="torch or onnx"):
+    with pytest.raises(ModelLoadError, match="auto, onnx, torch"):
         make_embedder(DEFAULT_MODEL, "tensorrt")
+
+
+def test_auto_exports_on_first_use_checks_against_torch_and_says_so(
+    onnx_embedder: OnnxEmbedder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    copies = []
+
+    def export(model_dir: Path, target: Path) -> None:  # the session's export stands in
+        copies.append(target)
+        shutil.copyfile(onnx_embedder.path, target)
+
+    monkeypatch.setattr(onnx_embedder_module, "export_onnx", export)
+    caplog.set_level(logging.INFO)
+    embedder = make_embedder(DEFAULT_MODEL, "auto", tmp_path)
+    assert isinstance(embedder, AutoEmbedder)
+    assert copies == [] and embedder.name == DEFAULT_MODEL  # nothing happens until first use
+    assert embedder.dim == 384
+    assert isinstance(embedder.inner, OnnxEmbedder) and copies == [embedder.inner.path]
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("exporting all-MiniLM-L6-v2 to ONNX") for m in messages)
+    [checked] = [m for m in messages if "checked against sentence-transformers" in m]
+    assert float(checked.rsplit(" ", 1)[1]) >= 0.999
+
+
+def test_an_export_that_disagrees_with_torch_is_removed(
+    onnx_embedder: OnnxEmbedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        onnx_embedder_module, "export_onnx", lambda _, t: shutil.copyfile(onnx_embedder.path, t)
+    )
+    monkeypatch.setattr(onnx_embedder_module, "VERIFY_COSINE", 1.01)
+    embedder = OnnxEmbedder(DEFAULT_MODEL, tmp_path)
+    with pytest.raises(ModelLoadError, match="disagrees with sentence-transformers"):
+        embedder.embed(["x"])
+    assert not embedder.path.exists()
+
+
+def test_auto_falls_back_to_torch_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(self: OnnxEmbedder) -> None:
+        raise ModelLoadError("onnxruntime is broken")
+
+    monkeypatch.setattr(OnnxEmbedder, "prepare", broken)
+    embedder = make_embedder(DEFAULT_MODEL, "auto", tmp_path)
+    assert isinstance(embedder, AutoEmbedder)
+    assert isinstance(embedder.inner, SentenceTransformerEmbedder)
+    assert embedder.embed(["hello"]).shape == (1, 384)
+    assert "onnxruntime is broken" in caplog.text and "torch" in caplog.text

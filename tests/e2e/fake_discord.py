@@ -12,6 +12,7 @@ Nothing here ever leaves the loopback interface.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -88,6 +89,24 @@ BOT_USER = {
     "mfa_enabled": False,
     "flags": 0,
 }
+
+
+@contextmanager
+def point_discord_at(base: str) -> Iterator[None]:
+    """Point discord.py's REST base and gateway at a fake Discord (``http://127.0.0.1:PORT``)."""
+    if not base.startswith("http://127.0.0.1:"):
+        raise ValueError(f"the fake Discord lives on 127.0.0.1, not at {base}")
+    old_base = discord.http.Route.BASE
+    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    discord.http.Route.BASE = base + API
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
+        base.replace("http", "ws", 1) + "/gateway"
+    )
+    try:
+        yield
+    finally:
+        discord.http.Route.BASE = old_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
 
 @dataclass
@@ -175,20 +194,9 @@ class FakeDiscord:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    @contextmanager
-    def patch(self) -> Iterator[None]:
+    def patch(self) -> contextlib.AbstractContextManager[None]:
         """Point discord.py's REST base and gateway at this fake for the duration."""
-        old_base = discord.http.Route.BASE
-        old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-        discord.http.Route.BASE = self.base + API
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
-            self.base.replace("http", "ws", 1) + "/gateway"
-        )
-        try:
-            yield
-        finally:
-            discord.http.Route.BASE = old_base
-            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
+        return point_discord_at(self.base)
 
     def allow(self, name: str, role: int = GUILD_ID) -> None:
         """Open a command to a role (default @everyone), as a server admin can under

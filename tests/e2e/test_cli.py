@@ -12,16 +12,20 @@ from pathlib import Path
 import pytest
 
 from index.articles import load_articles
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, copy_onnx_export
+from tests.e2e.watch_imports import MARK
 
 COMMANDS = ["index", "ask", "speakers", "quotes", "articles", "status", "check", "run"]
 
 
 def whosaid(
-    *args: str, env: dict[str, str], check: bool = True
+    *args: str, env: dict[str, str], check: bool = True, watch_imports: bool = False
 ) -> subprocess.CompletedProcess[str]:
+    """Run the command line; with ``watch_imports``, stderr ends saying which heavy libraries
+    it imported (tests/e2e/watch_imports.py)."""
+    program = [str(ROOT / "tests/e2e/watch_imports.py")] if watch_imports else ["-m", "bot"]
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, *program, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -32,9 +36,10 @@ def whosaid(
 
 
 @pytest.fixture(scope="module")
-def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def cli_env(tmp_path_factory: pytest.TempPathFactory, onnx_export: Path) -> dict[str, str]:
     root = tmp_path_factory.mktemp("cli")
     shutil.copytree(SEEDS, root / "articles")
+    copy_onnx_export(onnx_export, root / "data")
     env = {k: v for k, v in os.environ.items() if not k.startswith("WHOSAID_")}
     env.update(
         WHOSAID_ARTICLES_DIR=str(root / "articles"),
@@ -79,6 +84,14 @@ def test_ask_unrelated_question_says_nothing_found(indexed: dict, cli_env: dict[
         whosaid("ask", "Which team won the baseball World Series?", "--json", env=cli_env).stdout
     )
     assert out["no_answer"] and out["answers"] == []
+
+
+def test_ask_on_an_exported_index_imports_no_torch(indexed: dict, cli_env: dict[str, str]) -> None:
+    result = whosaid(
+        "ask", "What did Kuleba say about China?", "--json", env=cli_env, watch_imports=True
+    )
+    assert json.loads(result.stdout)["answers"]
+    assert f"{MARK} []" in result.stderr.splitlines()
 
 
 def test_listings(indexed: dict, cli_env: dict[str, str]) -> None:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import random
 import shutil
+import signal
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +36,7 @@ from bot.render import (
 from index.engine import Whosaid
 from index.errors import IndexBusyError
 from index.models import Progress
+from tests.conftest import copy_onnx_export
 from tests.e2e.fake_discord import (
     CHANNEL_ID,
     EDITOR_ROLE,
@@ -45,6 +49,9 @@ from tests.e2e.fake_discord import (
     FakeUser,
     Interaction,
 )
+from tests.e2e.watch_imports import MARK as WATCH_MARK
+
+WATCH_IMPORTS = Path(__file__).with_name("watch_imports.py")
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -119,14 +126,15 @@ class Env:
 
 
 @pytest.fixture(scope="session")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
+def corpus(tmp_path_factory: pytest.TempPathFactory, onnx_export: Path) -> Iterator[Corpus]:
     """The seeds plus two made-up articles, indexed once with the real model."""
     root = tmp_path_factory.mktemp("discord")
     articles = root / "articles"
     shutil.copytree(SEEDS, articles)
     (articles / "council.txt").write_text(council_article(), encoding="utf-8")
     (articles / "harbour.txt").write_text(harbour_article(), encoding="utf-8")
-    engine = Whosaid(root / "data")
+    copy_onnx_export(onnx_export, root / "data")
+    engine = Whosaid(root / "data", backend="auto")
     report = engine.update(articles)
     assert not report.skipped, report.skipped
     yield Corpus(articles, root / "data", engine)
@@ -612,6 +620,44 @@ async def test_an_unexpected_error_gets_an_apology_with_an_id(
     env.errors.clear()
     later = await (await env.fake.invoke("articles", ALICE)).answered()
     assert later  # the bot carries on
+
+
+# -- `whosaid run` in its own process -----------------------------------------------------
+
+
+async def test_whosaid_run_answers_without_importing_torch_or_spacy(env: Env) -> None:
+    """The bot as a user starts it, on an index whose ONNX export exists."""
+    fake = FakeDiscord()
+    await fake.start()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WHOSAID_")}
+    environ |= {
+        "DISCORD_TOKEN": TOKEN,
+        "WHOSAID_DATA_DIR": str(env.corpus.data_dir),
+        "WHOSAID_ARTICLES_DIR": str(env.corpus.articles_dir),
+        "WHOSAID_GUILD_IDS": str(GUILD_ID),
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(WATCH_IMPORTS),
+        "--discord",
+        fake.base,
+        "--",
+        "run",
+        cwd=env.corpus.data_dir.parent,  # no .env of the developer's
+        env=environ,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await asyncio.wait_for(fake.ready.wait(), 60)
+        interaction = await fake.invoke("ask", ALICE, question="What did Kuleba say about peace?")
+        messages = await interaction.answered(timeout=60)
+        assert "Kuleba" in str(embeds_of(messages))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = await asyncio.wait_for(proc.communicate(), 60)
+        await fake.close()
+    assert f"{WATCH_MARK} []" in err.decode().splitlines(), err.decode()[-2000:]
 
 
 # -- run_bot's start-up errors ------------------------------------------------------------
