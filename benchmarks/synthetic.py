@@ -21,18 +21,23 @@ HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 40  # faiss's default: a million vectors build in tens of minutes on 2 cores
 
 
+def noisy_copies(rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Unit vectors each at a cosine of about ``COPY_COSINE`` from its row of ``rows``."""
+    sigma = np.sqrt(1 / COPY_COSINE**2 - 1) / np.sqrt(rows.shape[1])
+    rows = rows + rng.normal(0, sigma, rows.shape).astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
 def replicate(real: np.ndarray, n: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
     """``n`` unit vectors (``real``, then noisy copies of random real rows) and their sources."""
     rng = np.random.default_rng(seed)
-    sigma = np.sqrt(1 / COPY_COSINE**2 - 1) / np.sqrt(real.shape[1])
     copies = rng.integers(0, len(real), max(0, n - len(real)))
     sources = np.concatenate([np.arange(min(n, len(real))), copies])
     out = np.empty((n, real.shape[1]), dtype=np.float32)
     out[: len(real)] = real[:n]
     for start in range(len(real), n, 100_000):
         rows = real[sources[start : start + 100_000]]
-        rows = rows + rng.normal(0, sigma, rows.shape).astype(np.float32)
-        out[start : start + len(rows)] = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+        out[start : start + len(rows)] = noisy_copies(rows, rng)
     return out, sources
 
 

@@ -43,6 +43,15 @@ def tokenize(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS]
 
 
+def build_bm25(texts: Sequence[str]) -> bm25s.BM25 | None:
+    """A BM25 index of the texts as `tokenize` splits them; None when there are none."""
+    if not texts:
+        return None
+    index = bm25s.BM25()
+    index.index([tokenize(t) for t in texts], show_progress=False)
+    return index
+
+
 def unknown_names(question: str, vocabulary: Container[str]) -> list[str]:
     """Capitalised words of the question (past its first word) that no passage contains.
 
@@ -121,14 +130,19 @@ class Candidate:
 class Searcher:
     """One generation's passages: FAISS vectors, a BM25 index, and filter data."""
 
-    def __init__(self, vectors: VectorIndex, row_ids: np.ndarray, texts: list[str]) -> None:
+    def __init__(
+        self,
+        vectors: VectorIndex,
+        row_ids: np.ndarray,
+        texts: list[str],
+        bm25: bm25s.BM25 | None = None,
+    ) -> None:
+        """``bm25``, when given, is an index of ``row_ids``' texts in that order (``texts`` then
+        goes unused)."""
         self.vectors = vectors
         self.row_ids = row_ids
         self._position = {int(r): i for i, r in enumerate(row_ids)}
-        self.bm25: bm25s.BM25 | None = None
-        if texts:
-            self.bm25 = bm25s.BM25()
-            self.bm25.index([tokenize(t) for t in texts], show_progress=False)
+        self.bm25 = bm25 if bm25 is not None else build_bm25(texts)
         self.vocabulary: Container[str] = self.bm25.vocab_dict if self.bm25 else {}
 
     def search(

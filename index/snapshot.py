@@ -9,6 +9,7 @@ from pathlib import Path
 
 from index.build import vector_file
 from index.errors import WhosaidError
+from index.lexical import bm25_key, cached_bm25
 from index.models import Speaker
 from index.query import SpeakerMatcher
 from index.search import Searcher
@@ -84,13 +85,20 @@ def load_snapshot(store: Store, data_dir: Path, gen: int, dim: int) -> Snapshot:
         speaker_passages.setdefault(speaker_id, set()).add(passage_row)
     articles = store.live_passage_articles(gen)
     dates = {row: date for row, (date, _, _) in articles.items()}
-    texts = lexical_texts([int(i) for i in ids], texts, articles)
+    info = store.generation_info(gen)
+    recipe = f"titles={BM25_TITLES}|context={BM25_CONTEXT}|self={SELF_WEIGHT}"
+    bm25 = cached_bm25(
+        data_dir,
+        gen,
+        bm25_key(info["created"] if info else 0.0, recipe),
+        lambda: lexical_texts([int(i) for i in ids], texts, articles),
+    )
     known = [d for d in dates.values() if d]
     speakers = store.speakers(gen)
     log.info("loaded generation %d: %d passages", gen, len(ids))
     return Snapshot(
         gen,
-        Searcher(vectors, ids, texts),
+        Searcher(vectors, ids, [], bm25=bm25),
         speakers,
         SpeakerMatcher(speakers),
         speaker_passages,
