@@ -85,9 +85,13 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[Progress], None] | 
         if event.total and bar.total != event.total:
             bar.total = event.total
         bar.set_description(event.stage)
-        bar.set_postfix(quotes=event.quotes, refresh=False)
-        bar.n = event.done
-        bar.refresh()
+        postfix: dict[str, object] = {"quotes": event.quotes}
+        if event.rate:
+            postfix["passages/s"] = f"{event.rate:.1f}"
+        if event.eta is not None and event.done < event.total:
+            postfix["left"] = tqdm.format_interval(event.eta)
+        bar.set_postfix(postfix, refresh=False)
+        bar.update(event.done - bar.n)  # update, not assignment: tqdm's own rate follows it
 
     try:
         yield update

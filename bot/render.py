@@ -306,10 +306,11 @@ def progress_text(progress: Progress | None, *, elapsed: float) -> str:
     """The line a running re-index shows, edited about once a second."""
     if progress is None:
         return f"Re-indexing: starting… ({elapsed:.0f}s)"
+    left = f" · about {progress.eta:.0f}s left" if progress.eta and progress.done else ""
     return (
         f"Re-indexing ({progress.stage}): {progress.done} of {progress.total} articles · "
         f"{_count(progress.quotes, 'quote')} found · "
-        f"{_count(progress.new_speakers, 'new speaker')} · {elapsed:.0f}s"
+        f"{_count(progress.new_speakers, 'new speaker')} · {elapsed:.0f}s{left}"
     )
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -164,26 +166,60 @@ def _prepare(
     started: float,
     reuse: Callable[[list[str]], dict[str, bytes]],
 ) -> Iterator[Prepared]:
-    """Attribute, split and embed in batches, reporting progress after each."""
-    done = quotes_found = 0
-    _emit(progress, Progress("embedding", 0, len(articles)))
-    for i in range(0, len(articles), BATCH_ARTICLES):
-        batch = articles[i : i + BATCH_ARTICLES]
-        quote_lists = attribute(batch)
-        passage_lists = [split_passages(a, settings) for a in batch]
-        texts = [p.text for passages in passage_lists for p in passages]
-        vectors = _embed_new(texts, embedder, reuse)
-        offset = 0
-        for article, passages, quotes in zip(batch, passage_lists, quote_lists, strict=True):
-            yield Prepared(article, passages, vectors[offset : offset + len(passages)], quotes)
-            offset += len(passages)
-            quotes_found += len(quotes)
-        done += len(batch)
-        _emit(
-            progress,
-            Progress(
-                "embedding", done, len(articles), quotes_found, elapsed=time.monotonic() - started
-            ),
+    """Attribute, split and embed in batches, reporting progress with rate and ETA after each.
+
+    A worker thread attributes and splits the batches ahead of the embedding: the model
+    computes with the GIL released, so spaCy's work overlaps it instead of adding to it.
+    """
+    batches = [articles[i : i + BATCH_ARTICLES] for i in range(0, len(articles), BATCH_ARTICLES)]
+    meter = _Meter(len(articles), started)
+    _emit(progress, meter.event(0, 0, 0))
+    reader = ThreadPoolExecutor(1, thread_name_prefix="whosaid-attribute")
+    try:
+        read = reader.map(partial(_read_batch, attribute=attribute, settings=settings), batches)
+        for batch, (quote_lists, passage_lists) in zip(batches, read, strict=True):
+            texts = [p.text for passages in passage_lists for p in passages]
+            vectors = _embed_new(texts, embedder, reuse)
+            offset = 0
+            for article, passages, quotes in zip(batch, passage_lists, quote_lists, strict=True):
+                yield Prepared(article, passages, vectors[offset : offset + len(passages)], quotes)
+                offset += len(passages)
+            _emit(progress, meter.event(len(batch), len(texts), sum(map(len, quote_lists))))
+    finally:
+        reader.shutdown(wait=False, cancel_futures=True)  # after an error, stop reading ahead
+
+
+def _read_batch(
+    batch: list[Article], attribute: Attributor, settings: PassageSettings
+) -> tuple[list[list[Quote]], list[list[Passage]]]:
+    """A batch's quotes and passages: the part of preparing that needs no model."""
+    return attribute(batch), [split_passages(a, settings) for a in batch]
+
+
+class _Meter:
+    """Articles and passages done so far, and the rate and time left that they imply."""
+
+    def __init__(self, total: int, started: float) -> None:
+        self.total, self.started = total, started
+        self.since = time.monotonic()  # the rate leaves out reading the folder
+        self.done = self.passages = self.quotes = 0
+
+    def event(self, articles: int, passages: int, quotes: int) -> Progress:
+        self.done += articles
+        self.passages += passages
+        self.quotes += quotes
+        now = time.monotonic()
+        spent = max(now - self.since, 1e-9)
+        eta = spent * (self.total - self.done) / self.done if self.done else None
+        return Progress(
+            "embedding",
+            self.done,
+            self.total,
+            self.quotes,
+            elapsed=now - self.started,
+            passages=self.passages,
+            rate=self.passages / spent if self.done else 0.0,
+            eta=eta,
         )
 
 

@@ -166,6 +166,9 @@ class Progress:
     quotes: int = 0
     new_speakers: int = 0
     elapsed: float = 0.0
+    passages: int = 0  # passages prepared (embedded or reused) so far
+    rate: float = 0.0  # passages a second while embedding
+    eta: float | None = None  # seconds left, estimated from the rate so far
 
 
 @dataclass(frozen=True)
