@@ -78,6 +78,7 @@ async def one_start(data: Path, backend: str) -> dict:
         interaction = await fake.invoke("ask", ASKER, question=QUESTION)
         await interaction.answered(timeout=300)
         answered = time.perf_counter() - started
+        memory = resident_mb(proc.pid)
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = await asyncio.wait_for(proc.communicate(), 120)
@@ -87,7 +88,18 @@ async def one_start(data: Path, backend: str) -> dict:
         "logged_in_s": round(logged_in, 3),
         "answered_s": round(answered, 3),
         "heavy_imports": heavy[-1][len(MARK) :].strip() if heavy else "?",
+        **memory,
     }
+
+
+def resident_mb(pid: int) -> dict[str, float]:
+    """Peak (VmHWM) and current (VmRSS) resident memory of a process, in MB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmHWM", "VmRSS"):
+            fields[f"{name.lower()}_mb"] = round(int(value.split()[0]) / 1024, 1)
+    return fields
 
 
 async def measure(data: Path, rounds: int) -> dict:
