@@ -21,9 +21,10 @@ from index.embedder import Embedder
 from index.errors import IndexMismatchError, WhosaidError
 from index.models import Article, Passage, Progress, Quote, UpdateReport
 from index.passages import PassageSettings, split_passages
-from index.speakers import build_registry
+from index.registry_updates import removed_quotes, update_registry
+from index.retention import remove_unused
+from index.segments import write_vectors
 from index.store import Store, text_hash
-from index.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,6 @@ class Prepared:
     passages: list[Passage]
     vectors: np.ndarray
     quotes: list[Quote]
-
-
-def vector_file(data_dir: Path, gen: int) -> Path:
-    return data_dir / f"vectors-{gen}.faiss"
 
 
 def clean_leftovers(data_dir: Path, current: int) -> list[Path]:
@@ -81,8 +78,12 @@ def run_update(
     settings: PassageSettings,
     progress: ProgressFn | None = None,
     rebuild: bool = False,
+    vector_index: str = "auto",
 ) -> UpdateReport:
-    """Bring the index in line with the articles folder; one new generation if anything changed."""
+    """Bring the index in line with the articles folder; one new generation if anything changed.
+
+    ``vector_index`` is the kind of vector index to build (see `index.vectors.choose_kind`).
+    """
     started = time.monotonic()
     if not articles_dir.is_dir():
         raise WhosaidError(
@@ -126,7 +127,6 @@ def run_update(
             seconds=time.monotonic() - started,
             generation=gen,
         )
-    old_speakers = {s.name for s in store.speakers(gen)}
     counter = _CountingEmbedder(embedder)
     reuse = (lambda texts: {}) if rebuild else store.known_vectors
     prepared = list(_prepare(new + changed, counter, attribute, settings, progress, started, reuse))
@@ -134,11 +134,12 @@ def run_update(
         progress,
         Progress("writing", len(prepared), len(prepared), elapsed=time.monotonic() - started),
     )
-    next_gen = _write(store, data_dir, gen, live, prepared, removed, embedder, settings, rebuild)
+    next_gen, new_speakers = _write(
+        store, data_dir, gen, live, prepared, removed, embedder, settings, (rebuild, vector_index)
+    )
     store.set_meta("attribution", _version(attribute))
     counts = store.counts(next_gen)
-    new_speakers = tuple(sorted({s.name for s in store.speakers(next_gen)} - old_speakers))
-    _remove_old(store, data_dir, next_gen)
+    remove_unused(store, data_dir, next_gen)
     seconds = time.monotonic() - started
     _emit(
         progress,
@@ -266,56 +267,35 @@ def _write(
     removed: list[str],
     embedder: Embedder,
     settings: PassageSettings,
-    rebuild: bool,
-) -> int:
-    """Write generation ``gen + 1`` in one transaction; its vector file lands before the commit."""
+    options: tuple[bool, str],
+) -> tuple[int, tuple[str, ...]]:
+    """Write generation ``gen + 1`` in one transaction (its vector file lands before the
+    commit); returns it and the names of speakers new in it."""
     next_gen = gen + 1
-    vectors = _previous_vectors(store, data_dir, gen, embedder.dim, rebuild)
+    rebuild, vector_index = options
     with store.transaction():
-        gone: list[int] = []
-        for article_id in [*removed, *(p.article.id for p in prepared if p.article.id in live)]:
-            gone.extend(store.remove_article(next_gen, live[article_id][0]))
-        vectors.remove(np.array(gone, dtype=np.int64))
+        replaced = [p.article.id for p in prepared if p.article.id in live]
+        gone = [live[i][0] for i in [*removed, *replaced]]
+        for row in gone:
+            store.remove_article(next_gen, row)
+        rows: list[int] = []
         for item in prepared:
-            rows = store.add_article(
-                next_gen, item.article, item.passages, item.vectors, item.quotes
+            rows.extend(
+                store.add_article(next_gen, item.article, item.passages, item.vectors, item.quotes)
             )
-            vectors.add(np.array(rows, dtype=np.int64), item.vectors)
-        speakers, assignment = build_registry(store.live_quotes(next_gen))
-        store.replace_speakers(next_gen, speakers, assignment)
+        added = np.concatenate([p.vectors for p in prepared]) if prepared else np.zeros((0, 0))
+        new_rows = (np.array(rows, dtype=np.int64), added)
+        segments = write_vectors(
+            store, data_dir, next_gen, new_rows, embedder.dim, (vector_index, rebuild)
+        )
+        store.set_segments(next_gen, segments)
+        changed = [q for p in prepared for q in p.quotes] + removed_quotes(store, gone)
+        new_speakers = update_registry(store, next_gen, None if rebuild else changed)
         store.set_meta("model", embedder.name)
         store.set_meta("dim", str(embedder.dim))
         store.set_meta("passage_settings", settings.key())
-        vectors.save(vector_file(data_dir, next_gen))
         store.finish_generation(next_gen)
-    return next_gen
-
-
-def _previous_vectors(
-    store: Store, data_dir: Path, gen: int, dim: int, rebuild: bool
-) -> VectorIndex:
-    """The current generation's vectors to build on, or an empty index."""
-    path = vector_file(data_dir, gen)
-    if gen and not rebuild and path.exists():
-        previous = VectorIndex.load(path)
-        if previous.dim == dim:
-            return previous
-    if gen and not rebuild:
-        ids, _, stored = store.live_passages(gen)
-        index = VectorIndex(dim)
-        if len(ids) and stored.shape[1] == dim:
-            index.add(ids, stored)
-        return index
-    return VectorIndex(dim)
-
-
-def _remove_old(store: Store, data_dir: Path, gen: int) -> None:
-    """Keep the previous generation for readers that still hold it; drop anything older."""
-    store.purge_before(gen - 1)
-    for path in data_dir.glob("vectors-*.faiss"):
-        number = path.name.split("-", 1)[1].split(".", 1)[0]
-        if number.isdigit() and int(number) < gen - 1:
-            path.unlink(missing_ok=True)
+    return next_gen, tuple(new_speakers)
 
 
 def _emit(progress: ProgressFn | None, event: Progress) -> None:

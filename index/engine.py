@@ -12,6 +12,7 @@ import logging
 import re
 import sqlite3
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from index.answers import build_answers, closest_titles, quote_record
-from index.build import Attributor, ProgressFn, check_model, run_update, vector_file
+from index.build import Attributor, ProgressFn, check_model, run_update
 from index.embedder import DEFAULT_MODEL, Embedder, make_embedder
 from index.errors import IndexBusyError, IndexMissingError, QuestionError, WhosaidError
 from index.locking import WriterLock
@@ -36,6 +37,7 @@ from index.models import (
 )
 from index.passages import PassageSettings
 from index.query import Query, parse_question
+from index.retention import pin_current
 from index.search import (
     NO_ANSWER_COSINE,
     SPEAKER_BOOST,
@@ -47,9 +49,9 @@ from index.search import (
     tokenize,
     unknown_names,
 )
+from index.segments import vector_problems
 from index.snapshot import Snapshot, load_snapshot
 from index.store import Store
-from index.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +110,10 @@ class Whosaid:
         passage_settings: PassageSettings | None = None,
         no_answer_cosine: float = NO_ANSWER_COSINE,
         unknown_name_cosine: float = UNKNOWN_NAME_COSINE,
+        vector_index: str = "auto",
     ) -> None:
         self.data_dir = Path(data_dir)
+        self.vector_index = vector_index  # the kind updates build: index.vectors.choose_kind
         self.model = embedder.name if embedder else model
         self._backend = backend
         self._embedder = embedder
@@ -154,6 +158,7 @@ class Whosaid:
             return self._embedder
 
     def close(self) -> None:
+        self._snapshot = None  # lets writers remove its generation
         if self._store is not None:
             self._store.close()
 
@@ -182,6 +187,7 @@ class Whosaid:
                     self.passage_settings,
                     progress,
                     rebuild,
+                    self.vector_index,
                 )
         finally:
             self._update_lock.release()
@@ -199,7 +205,16 @@ class Whosaid:
         with self._lock:
             if self._snapshot is None or self._snapshot.gen != gen:
                 check_model(self.store, self.embedder, self.passage_settings)
-                self._snapshot = load_snapshot(self.store, self.data_dir, gen, self.embedder.dim)
+                gen, pin = pin_current(self.store, self.data_dir)
+                try:
+                    snap = load_snapshot(
+                        self.store, self.data_dir, gen, self.embedder.dim, self._snapshot
+                    )
+                except BaseException:
+                    pin.release()
+                    raise
+                weakref.finalize(snap, pin.release)  # held while any thread uses the snapshot
+                self._snapshot = snap
             return self._snapshot
 
     def _embed_question(self, text: str) -> np.ndarray:
@@ -357,13 +372,7 @@ class Whosaid:
         if gen == 0:
             return [f"no index in {self.data_dir}; build it with `whosaid index`"]
         problems = [f"SQLite: {p}" for p in self.store.integrity_problems()]
-        ids, _, _ = self.store.live_passages(gen)
-        try:
-            count = len(VectorIndex.load(vector_file(self.data_dir, gen)))
-            if count != len(ids):
-                problems.append(f"vector file holds {count} vectors for {len(ids)} passages")
-        except WhosaidError as exc:
-            problems.append(str(exc))
+        problems += vector_problems(self.store, self.data_dir, gen)
         try:
             check_model(self.store, self.embedder, self.passage_settings)
         except WhosaidError as exc:

@@ -47,3 +47,65 @@ class WriterLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+def _lock_path(data_dir: Path, gen: int) -> Path:
+    return data_dir / "readers" / f"{gen}.lock"
+
+
+class ReaderPin:
+    """A shared lock on one generation's file: while any reader holds it, no writer removes
+    that generation. The kernel drops it when the holder dies."""
+
+    def __init__(self, data_dir: Path, gen: int) -> None:
+        self.gen = gen
+        self._fd: int | None = None
+        path = _lock_path(data_dir, gen)
+        try:
+            path.parent.mkdir(exist_ok=True)
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:  # a read-only data folder: nothing can remove anything either
+            return
+        fcntl.flock(self._fd, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        """Let writers remove the generation (idempotent)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+class UnheldGenerations:
+    """``with UnheldGenerations(folder, gens) as free:`` the generations no reader holds,
+    locked against readers until the block ends; their lock files go at the end."""
+
+    def __init__(self, data_dir: Path, gens: list[int]) -> None:
+        self.data_dir = data_dir
+        self.gens = gens
+        self._held: dict[int, int] = {}
+
+    def __enter__(self) -> list[int]:
+        # Created when missing, so that a reader arriving now waits for the lock and then
+        # finds its generation gone (`pin_current` checks after locking).
+        _lock_path(self.data_dir, 0).parent.mkdir(exist_ok=True)
+        for gen in self.gens:
+            fd = os.open(_lock_path(self.data_dir, gen), os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            self._held[gen] = fd
+        return sorted(self._held)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for gen, fd in self._held.items():
+            if exc_type is None:
+                _lock_path(self.data_dir, gen).unlink(missing_ok=True)
+            os.close(fd)
+        self._held = {}

@@ -197,3 +197,14 @@ class ArticleInfo:
     path: str | None
     passages: int
     quotes: int
+
+
+@dataclass(frozen=True)
+class VectorSegment:
+    """One immutable vector file of a generation: the first is the base, the rest deltas."""
+
+    file: str  # a name inside the data folder
+    kind: str  # flat, hnsw or sq8
+    vectors: int
+    size: int  # bytes, to find a truncated or replaced file without reading it
+    checksum: str  # blake2b of the file, checked by `whosaid check`

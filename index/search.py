@@ -15,7 +15,7 @@ import faiss
 import numpy as np
 
 from index.query import MONTHS, Query
-from index.vectors import VectorIndex
+from index.vectors import Vectors
 
 RRF_K = 60
 FUSION = "convex"  # or "rrf"; chosen on the development questions (docs/retrieval.md)
@@ -136,7 +136,7 @@ class Searcher:
 
     def __init__(
         self,
-        vectors: VectorIndex,
+        vectors: Vectors,
         row_ids: np.ndarray,
         texts: list[str],
         bm25: bm25s.BM25 | None = None,

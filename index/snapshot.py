@@ -7,14 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.build import vector_file
-from index.errors import WhosaidError
 from index.lexical import bm25_key, cached_bm25
 from index.models import Speaker
 from index.query import SpeakerMatcher
 from index.search import Searcher
+from index.segments import SegmentedVectors, load_vectors
 from index.store import Store
-from index.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 # BM25 reads each passage with its article's title: the title says what the whole article is about.
@@ -63,25 +61,18 @@ def lexical_texts(
     return out
 
 
-def load_snapshot(store: Store, data_dir: Path, gen: int, dim: int) -> Snapshot:
-    """Load generation ``gen``; a damaged vector file is rebuilt from the stored vectors."""
-    ids, texts, stored = store.live_passages(gen)
-    try:
-        vectors = VectorIndex.load(vector_file(data_dir, gen))
-        if len(vectors) != len(ids):
-            raise WhosaidError(f"{len(vectors)} vectors for {len(ids)} passages")
-    except WhosaidError as exc:
-        log.warning(
-            "vector file of generation %d unusable (%s); rebuilt from the database", gen, exc
-        )
-        vectors = VectorIndex(stored.shape[1] if len(ids) else dim)
-        vectors.add(ids, stored)
+def load_snapshot(
+    store: Store, data_dir: Path, gen: int, dim: int, previous: Snapshot | None = None
+) -> Snapshot:
+    """Load generation ``gen``, reusing the vector segments ``previous`` loaded already; a
+    damaged vector file is rebuilt from the stored vectors."""
+    ids, texts, _ = store.live_passages(gen, with_vectors=False)
+    held = previous.searcher.vectors if previous is not None else None
+    vectors = load_vectors(
+        store, data_dir, gen, ids, dim, held if isinstance(held, SegmentedVectors) else None
+    )
     speaker_passages: dict[int, set[int]] = {}
-    for passage_row, speaker_id in store.db.execute(
-        "SELECT q.passage_row, qs.speaker_id FROM quote_speakers qs"
-        " JOIN quotes q ON q.row_id = qs.quote_row WHERE qs.gen = ?",
-        (gen,),
-    ):
+    for passage_row, speaker_id in store.speaker_passages(gen):
         speaker_passages.setdefault(speaker_id, set()).add(passage_row)
     articles = store.live_passage_articles(gen)
     dates = {row: date for row, (date, _, _) in articles.items()}

@@ -246,6 +246,24 @@ class SpeakerRegistry:
         return [g.to_speaker(n) for n, g in enumerate(self.groups(), start=1)]
 
 
+def speaker_bucket(quote: Quote) -> str | None:
+    """The surname of the record a quote starts in, or None when it names nobody.
+
+    Merging never joins records of two surnames, so the registry built from the quotes of
+    some surnames is exactly that part of the registry of all quotes: an update recomputes
+    only the surnames its quotes name (`index.registry_updates`).
+    """
+    if not quote.speaker or not quote.resolved:
+        return None
+    key = _record_key(quote)
+    return key_bucket(key) if key else None
+
+
+def key_bucket(key: str) -> str:
+    """The surname a record key belongs to (see `speaker_bucket`)."""
+    return _surname_of(key)
+
+
 def _record_key(quote: Quote) -> str:
     """The record a quote starts in: its name's key, and for a bare surname the titles the
     quote gives ("Judge Smith" and "Senator Smith" are two people until shown otherwise)."""

@@ -15,14 +15,15 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from index.errors import IndexCorruptError
-from index.models import Article, ArticleInfo, Passage, Quote, Speaker
+from index.models import Article, ArticleInfo, Passage, Quote, Speaker, VectorSegment
+from index.speakers import speaker_bucket
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -66,9 +67,46 @@ MIGRATIONS: tuple[str, ...] = (
     """
     UPDATE passages SET text_hash = whosaid_text_hash(text) WHERE text_hash IS NULL;
     """,
+    # 4: a generation's vectors are a list of immutable segment files (a base, then deltas).
+    """
+    CREATE TABLE segments (
+        gen INTEGER NOT NULL, ordinal INTEGER NOT NULL, file TEXT NOT NULL, kind TEXT NOT NULL,
+        vectors INTEGER NOT NULL, size INTEGER NOT NULL, checksum TEXT NOT NULL,
+        PRIMARY KEY (gen, ordinal));
+    """,
+    # 5: speaker records and quote assignments are versioned like articles: a row is visible
+    # from ``gen`` until ``gen_removed``, so an update writes only the records it changes.
+    # Every row stored before was written for its generation alone.
+    """
+    ALTER TABLE speakers ADD COLUMN gen_removed INTEGER;
+    ALTER TABLE speakers ADD COLUMN key TEXT;
+    ALTER TABLE speakers ADD COLUMN bucket TEXT;
+    ALTER TABLE quote_speakers ADD COLUMN gen_removed INTEGER;
+    UPDATE speakers SET gen_removed = gen + 1
+        WHERE gen < (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation');
+    UPDATE quote_speakers SET gen_removed = gen + 1
+        WHERE gen < (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation');
+    CREATE INDEX speakers_by_bucket ON speakers(bucket);
+    CREATE INDEX quote_speakers_by_quote ON quote_speakers(quote_row);
+    ALTER TABLE quotes ADD COLUMN speaker_bucket TEXT;
+    UPDATE quotes
+        SET speaker_bucket = whosaid_speaker_bucket(speaker, speaker_kind, role, resolved);
+    CREATE INDEX quotes_by_bucket ON quotes(speaker_bucket);
+    """,
 )
 
 _LIVE = "a.gen_added <= :gen AND (a.gen_removed IS NULL OR a.gen_removed > :gen)"
+
+
+def visible(alias: str, gen: int) -> str:
+    """SQL: the versioned row ``alias`` (speakers, quote_speakers) is visible in ``gen``."""
+    number = int(gen)
+    return (
+        f"{alias}.gen <= {number}"
+        f" AND ({alias}.gen_removed IS NULL OR {alias}.gen_removed > {number})"
+    )
+
+
 _QUOTE_COLUMNS = (
     'q.row_id, a.id, q.text, q.start, q."end", q.spans, q.kind, q.speaker, q.speaker_mention, '
     "q.speaker_start, q.speaker_end, q.role, q.cue, q.speaker_kind, q.resolved, q.confidence"
@@ -92,6 +130,9 @@ class Store:
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.create_function("whosaid_text_hash", 1, text_hash, deterministic=True)
+            conn.create_function(
+                "whosaid_speaker_bucket", 4, _bucket_of_columns, deterministic=True
+            )
             self._local.conn = conn
         return conn
 
@@ -181,11 +222,15 @@ class Store:
         )
         article_row = cur.lastrowid
         rows = []
-        for passage, vector in zip(passages, vectors, strict=True):
-            cur = db.execute(
-                'INSERT INTO passages(article_row, ordinal, start, "end", text, vector, text_hash)'
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        first = self._next_passage_row()
+        for row, passage, vector in zip(
+            range(first, first + len(passages)), passages, vectors, strict=True
+        ):
+            db.execute(
+                'INSERT INTO passages(row_id, article_row, ordinal, start, "end", text, vector,'
+                " text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
+                    row,
                     article_row,
                     passage.ordinal,
                     passage.start,
@@ -195,15 +240,23 @@ class Store:
                     text_hash(passage.text),
                 ),
             )
-            rows.append(int(cur.lastrowid or 0))
+            rows.append(row)
+        self.set_meta("next_passage_row", str(first + len(passages)))
         starts = [p.start for p in passages]
         db.executemany(
             'INSERT INTO quotes(article_row, passage_row, text, start, "end", spans, kind, speaker,'
             " speaker_mention, speaker_start, speaker_end, role, cue, speaker_kind, resolved,"
-            " confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f" confidence, speaker_bucket) VALUES ({', '.join('?' * 17)})",
             [_quote_row(article_row, _passage_of(q.start, starts, rows), q) for q in quotes],
         )
         return rows
+
+    def _next_passage_row(self) -> int:
+        """The next passage row id: never one used before, even by a purged passage, because
+        an old vector segment may still hold a vector under a purged passage's id."""
+        issued = int(self.get_meta("next_passage_row", "0") or 0)
+        top = self.db.execute("SELECT max(row_id) FROM passages").fetchone()[0] or 0
+        return max(issued, top + 1)
 
     def known_vectors(self, texts: Sequence[str]) -> dict[str, bytes]:
         """Stored vectors of passages with exactly these texts, by text hash."""
@@ -227,32 +280,6 @@ class Store:
             for r in self.db.execute("SELECT row_id FROM passages WHERE article_row = ?", (row_id,))
         ]
 
-    def replace_speakers(
-        self, gen: int, speakers: Sequence[Speaker], assignment: Iterable[tuple[int, int]]
-    ) -> None:
-        """Store the speaker registry of ``gen`` and which quote row belongs to which speaker."""
-        self.db.executemany(
-            "INSERT INTO speakers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    gen,
-                    s.id,
-                    s.name,
-                    s.kind,
-                    json.dumps(s.aliases),
-                    json.dumps(s.roles),
-                    s.quote_count,
-                    s.article_count,
-                    json.dumps(s.articles),
-                )
-                for s in speakers
-            ],
-        )
-        self.db.executemany(
-            "INSERT INTO quote_speakers VALUES (?, ?, ?)",
-            [(gen, quote_row, speaker_id) for quote_row, speaker_id in assignment],
-        )
-
     def finish_generation(self, gen: int) -> None:
         """Record the generation's counts and make it current (still inside the transaction)."""
         counts = self.counts(gen)
@@ -262,48 +289,97 @@ class Store:
         )
         self.set_meta("generation", str(gen))
 
-    def purge_before(self, gen: int) -> None:
-        """Drop what no generation from ``gen`` on can see."""
+    def set_segments(self, gen: int, segments: Sequence[VectorSegment]) -> None:
+        """Record the vector files of ``gen``, base first (inside the generation's transaction)."""
+        self.db.executemany(
+            "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (gen, n, s.file, s.kind, s.vectors, s.size, s.checksum)
+                for n, s in enumerate(segments)
+            ],
+        )
+
+    def purge(self, gens: Sequence[int], oldest_kept: int) -> None:
+        """Forget generations ``gens``, and drop the rows that no generation from
+        ``oldest_kept`` on can see."""
         with self.transaction() as db:
+            for table in ("generations", "segments"):
+                db.executemany(f"DELETE FROM {table} WHERE gen = ?", [(g,) for g in gens])
+            for table in ("speakers", "quote_speakers"):
+                db.execute(f"DELETE FROM {table} WHERE gen_removed <= ?", (oldest_kept,))
             dead = "SELECT row_id FROM articles WHERE gen_removed IS NOT NULL AND gen_removed <= ?"
-            db.execute(f"DELETE FROM quotes WHERE article_row IN ({dead})", (gen,))
-            db.execute(f"DELETE FROM passages WHERE article_row IN ({dead})", (gen,))
+            db.execute(f"DELETE FROM quotes WHERE article_row IN ({dead})", (oldest_kept,))
+            db.execute(f"DELETE FROM passages WHERE article_row IN ({dead})", (oldest_kept,))
             db.execute(
-                "DELETE FROM articles WHERE gen_removed IS NOT NULL AND gen_removed <= ?", (gen,)
+                "DELETE FROM articles WHERE gen_removed IS NOT NULL AND gen_removed <= ?",
+                (oldest_kept,),
             )
-            db.execute("DELETE FROM speakers WHERE gen < ?", (gen,))
-            db.execute("DELETE FROM quote_speakers WHERE gen < ?", (gen,))
+
+    def generations(self) -> list[int]:
+        """Every generation still recorded, oldest first."""
+        return [r[0] for r in self.db.execute("SELECT gen FROM generations ORDER BY gen")]
 
     # -- reading ------------------------------------------------------------------------------
 
     def counts(self, gen: int) -> tuple[int, int, int, int]:
-        """Articles, passages, quotes and speakers live in ``gen``."""
-        p = {"gen": gen}
-        one = lambda sql: int(self.db.execute(sql, p).fetchone()[0])  # noqa: E731
-        return (
-            one(f"SELECT count(*) FROM articles a WHERE {_LIVE}"),
-            one(
-                "SELECT count(*) FROM passages JOIN articles a ON a.row_id = article_row"
-                f" WHERE {_LIVE}"
-            ),
-            one(
-                "SELECT count(*) FROM quotes JOIN articles a ON a.row_id = article_row"
-                f" WHERE {_LIVE}"
-            ),
-            one("SELECT count(*) FROM speakers WHERE gen = :gen"),
+        """Articles, passages, quotes and speakers live in ``gen``: as recorded, or the
+        previous generation's plus the articles ``gen`` adds, less those it removes."""
+        recorded = "SELECT articles, passages, quotes, speakers FROM generations WHERE gen = ?"
+        for number in (gen, gen - 1):
+            row = self.db.execute(recorded, (number,)).fetchone()
+            if row is not None and number == gen:
+                return tuple(row)  # type: ignore[return-value]
+            if row is not None:
+                added = self._totals("a.gen_added = :gen", gen)
+                gone = self._totals("a.gen_removed = :gen", gen)
+                counted = [b + n - g for b, n, g in zip(row[:3], added, gone, strict=True)]
+                return (*counted, self._speaker_count(gen))  # type: ignore[return-value]
+        return (*self._totals(_LIVE, gen), self._speaker_count(gen))  # type: ignore[return-value]
+
+    def _totals(self, where: str, gen: int) -> tuple[int, int, int]:
+        """Articles, passages and quotes of the articles matching ``where``."""
+        row = self.db.execute(
+            "SELECT count(*),"
+            " (SELECT count(*) FROM passages p JOIN articles a ON a.row_id = p.article_row"
+            f" WHERE {where}),"
+            " (SELECT count(*) FROM quotes q JOIN articles a ON a.row_id = q.article_row"
+            f" WHERE {where})"
+            f" FROM articles a WHERE {where}",
+            {"gen": gen},
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def _speaker_count(self, gen: int) -> int:
+        return int(
+            self.db.execute(
+                f"SELECT count(*) FROM speakers s WHERE {visible('s', gen)}"
+            ).fetchone()[0]
         )
 
-    def live_passages(self, gen: int) -> tuple[np.ndarray, list[str], np.ndarray]:
-        """Row ids, texts and vectors of every passage live in ``gen``, in row order."""
+    def segments(self, gen: int) -> list[VectorSegment]:
+        """The vector files of ``gen``, base first; [] for an index written before segments."""
         rows = self.db.execute(
-            "SELECT p.row_id, p.text, p.vector FROM passages p JOIN articles a"
+            "SELECT file, kind, vectors, size, checksum FROM segments WHERE gen = ?"
+            " ORDER BY ordinal",
+            (gen,),
+        )
+        return [VectorSegment(*r) for r in rows]
+
+    def live_passages(
+        self, gen: int, with_vectors: bool = True
+    ) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Row ids, texts and vectors of every passage live in ``gen``, in row order; with
+        ``with_vectors=False`` the vectors stay in the database (an empty array)."""
+        blob = "p.vector" if with_vectors else "NULL"
+        rows = self.db.execute(
+            f"SELECT p.row_id, p.text, {blob} FROM passages p JOIN articles a"
             f" ON a.row_id = p.article_row WHERE {_LIVE} ORDER BY p.row_id",
             {"gen": gen},
         ).fetchall()
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         vectors = (
             np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-            if rows
+            if rows and with_vectors
             else np.zeros((0, 0), dtype=np.float32)
         )
         return ids, [r[1] for r in rows], vectors
@@ -340,9 +416,9 @@ class Store:
         rows = self.db.execute(
             f"SELECT q.passage_row, {_QUOTE_COLUMNS}, qs.speaker_id FROM quotes q"
             " JOIN articles a ON a.row_id = q.article_row"
-            " LEFT JOIN quote_speakers qs ON qs.quote_row = q.row_id AND qs.gen = ?"
+            f" LEFT JOIN quote_speakers qs ON qs.quote_row = q.row_id AND {visible('qs', gen)}"
             f" WHERE q.passage_row IN ({marks}) ORDER BY q.start",
-            [gen, *ids],
+            list(ids),
         )
         out: dict[int, list[tuple[Quote, int | None]]] = {}
         for r in rows:
@@ -364,7 +440,7 @@ class Store:
             f"SELECT {_QUOTE_COLUMNS}, qs.speaker_id, a.title, a.date, a.source, a.url"
             " FROM quotes q"
             " JOIN articles a ON a.row_id = q.article_row"
-            " LEFT JOIN quote_speakers qs ON qs.quote_row = q.row_id AND qs.gen = :gen"
+            f" LEFT JOIN quote_speakers qs ON qs.quote_row = q.row_id AND {visible('qs', gen)}"
             f" WHERE {' AND '.join(where)} ORDER BY a.date DESC, a.id, q.start",
             params,
         ).fetchall()
@@ -374,20 +450,18 @@ class Store:
         return [(r[0], quote_from_row(r)) for r in self.quote_rows(gen)]
 
     def speakers(self, gen: int) -> list[Speaker]:
-        rows = self.db.execute("SELECT * FROM speakers WHERE gen = ? ORDER BY id", (gen,))
-        return [
-            Speaker(
-                r[1],
-                r[2],
-                r[3],
-                tuple(json.loads(r[4])),
-                tuple(json.loads(r[5])),
-                r[6],
-                r[7],
-                tuple(json.loads(r[8])),
-            )
-            for r in rows
-        ]
+        rows = self.db.execute(
+            "SELECT gen, id, name, kind, aliases, roles, quote_count, article_count, articles"
+            f" FROM speakers s WHERE {visible('s', gen)} ORDER BY quote_count DESC, key, id"
+        )
+        return [speaker_from_row(r) for r in rows]
+
+    def speaker_passages(self, gen: int) -> list[tuple[int, int]]:
+        """(passage row, speaker id) for every attributed quote live in ``gen``."""
+        return self.db.execute(
+            "SELECT q.passage_row, qs.speaker_id FROM quote_speakers qs"
+            f" JOIN quotes q ON q.row_id = qs.quote_row WHERE {visible('qs', gen)}"
+        ).fetchall()
 
     def articles(self, gen: int) -> list[ArticleInfo]:
         rows = self.db.execute(
@@ -410,6 +484,25 @@ class Store:
         """What `PRAGMA integrity_check` finds; empty when the database is sound."""
         rows = [r[0] for r in self.db.execute("PRAGMA integrity_check")]
         return [] if rows == ["ok"] else rows
+
+
+def _bucket_of_columns(
+    speaker: str | None, kind: str | None, role: str | None, resolved: int
+) -> str | None:
+    return speaker_bucket(
+        Quote(
+            "",
+            "",
+            0,
+            0,
+            (),
+            "direct",
+            speaker,
+            role=role,
+            speaker_kind=kind or "unknown",  # type: ignore[arg-type]
+            resolved=bool(resolved),
+        )
+    )
 
 
 def text_hash(text: str) -> str:
@@ -443,6 +536,21 @@ def _quote_row(article_row: int | None, passage_row: int | None, q: Quote) -> tu
         q.speaker_kind,
         int(q.resolved),
         q.confidence,
+        speaker_bucket(q),
+    )
+
+
+def speaker_from_row(r: Sequence) -> Speaker:
+    """Build a Speaker from the columns after the first of ``speakers`` (id ... articles)."""
+    return Speaker(
+        r[1],
+        r[2],
+        r[3],
+        tuple(json.loads(r[4])),
+        tuple(json.loads(r[5])),
+        r[6],
+        r[7],
+        tuple(json.loads(r[8])),
     )
 
 
