@@ -104,7 +104,12 @@ def open_engine(args: argparse.Namespace, settings: Settings) -> Any:
     from index.engine import Whosaid
 
     data = args.data or settings.data_dir
-    return Whosaid(data, settings.embedding_model, settings.embedding_backend)
+    return Whosaid(
+        data,
+        settings.embedding_model,
+        settings.embedding_backend,
+        vector_index=settings.vector_index,
+    )
 
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> None:

@@ -225,6 +225,7 @@ def create_bot(
             settings.data_dir,
             model=settings.embedding_model,
             backend=settings.embedding_backend,
+            vector_index=settings.vector_index,
         )
     return WhosaidBot(settings, engine, **options)
 

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     embedding_backend: Literal["auto", "onnx", "torch"] = Field(
         default="auto", alias="WHOSAID_EMBEDDING_BACKEND"
     )
+    vector_index: Literal["auto", "flat", "hnsw", "sq8"] = Field(
+        default="auto", alias="WHOSAID_VECTOR_INDEX"
+    )
     top_k: int = Field(default=5, ge=1, le=25, alias="WHOSAID_TOP_K")
     admin_role_ids: IdList = Field(default=(), alias="WHOSAID_ADMIN_ROLE_IDS")
     admin_user_ids: IdList = Field(default=(), alias="WHOSAID_ADMIN_USER_IDS")

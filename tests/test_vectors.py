@@ -1,0 +1,65 @@
+"""Vector index kinds: chosen by size or forced by the setting; HNSW finds what flat finds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.config import SettingsError, load_settings
+from index.vectors import AUTO_FLAT_UP_TO, VectorIndex, choose_kind, search_many
+from tests.test_segments import engine, write
+
+
+def test_auto_is_flat_for_small_indexes_and_hnsw_above() -> None:
+    assert choose_kind("auto", 1_000) == "flat"
+    assert choose_kind("auto", AUTO_FLAT_UP_TO) == "flat"
+    assert choose_kind("auto", AUTO_FLAT_UP_TO + 1) == "hnsw"
+    assert [choose_kind(k, 10) for k in ("flat", "hnsw", "sq8")] == ["flat", "hnsw", "sq8"]
+    with pytest.raises(ValueError, match="auto, flat, hnsw, sq8"):
+        choose_kind("ivf", 10)
+
+
+def test_the_setting_is_read_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WHOSAID_VECTOR_INDEX", "hnsw")
+    assert load_settings().vector_index == "hnsw"
+    monkeypatch.setenv("WHOSAID_VECTOR_INDEX", "annoy")
+    with pytest.raises(SettingsError, match="WHOSAID_VECTOR_INDEX"):
+        load_settings()
+
+
+def test_the_setting_is_honoured_at_the_next_update(tmp_path: Path, articles_dir: Path) -> None:
+    write(articles_dir, range(4))
+    small = engine(tmp_path / "d")
+    small.update(articles_dir)
+    assert small.snapshot().searcher.vectors.kind == "flat"  # auto, small
+    forced = engine(tmp_path / "d", vector_index="hnsw")
+    write(articles_dir, range(5))
+    gen = forced.update(articles_dir).generation
+    assert [s.kind for s in forced.store.segments(gen)] == ["hnsw"]  # a new base, not a delta
+    assert forced.snapshot().searcher.vectors.kind == "hnsw"
+    assert forced.ask("Plan 4 will work").answers[0].article.article_id == "s004.txt"
+
+
+def clustered(n: int, dim: int = 64, topics: int = 40, seed: int = 3) -> np.ndarray:
+    """Unit vectors around a few topic directions, like passages about a few stories: a
+    nearest neighbour at a cosine of about 0.8, as between real neighbouring passages."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(topics, dim))
+    rows = centres[rng.integers(0, topics, n)] + rng.normal(scale=0.6, size=(n, dim))
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_hnsw_returns_the_top_results_of_flat() -> None:
+    both = clustered(3_050)
+    vectors, queries = both[:3_000], both[3_000:]
+    ids = np.arange(100, 3_100)
+    flat = VectorIndex.build("flat", ids, vectors, 64)
+    hnsw = VectorIndex.build("hnsw", ids, vectors, 64)
+    exact = search_many(flat, queries, 10)[1]
+    found = search_many(hnsw, queries, 10)[1]
+    assert (found[:, 0] == exact[:, 0]).all()
+    recall = np.mean([len(set(f) & set(e)) / 10 for f, e in zip(found, exact, strict=True)])
+    assert recall >= 0.98
+    assert [i for i, _ in hnsw.search(queries[0], 10)] == list(found[0])
