@@ -33,6 +33,7 @@ from index.engine import Whosaid  # noqa: E402
 from index.models import Article, Quote  # noqa: E402
 
 COPY_MARK = "#"
+STEP_COPIES = 7
 
 
 class ReplicaEmbedder:
@@ -69,8 +70,9 @@ def replica_attributor(dev: Whosaid) -> object:
     return attribute
 
 
-def write_copies(source: Path, copies: int, folder: Path) -> None:
-    """``copies`` copies of every article of the jsonl ``source``, as one jsonl in ``folder``."""
+def write_copies(source: Path, copies: int, data: Path) -> None:
+    """``copies`` copies of every article of the jsonl ``source``, in ``data/articles``."""
+    folder = data / "articles"
     folder.mkdir(parents=True, exist_ok=True)
     lines = [json.loads(line) for line in source.read_text().splitlines() if line.strip()]
     with open(folder / "articles.jsonl", "w", encoding="utf-8") as out:
@@ -81,36 +83,44 @@ def write_copies(source: Path, copies: int, folder: Path) -> None:
 
 
 def replicated_index(gold: Path, passages: int, work: Path, model: str) -> Path:
-    """The data folder of an index of at least ``passages`` passages, built first if need be."""
+    """The data folder of an index of at least ``passages`` passages, built first if need be.
+
+    Built ``STEP_COPIES`` copies an update, so that one update holds about 100k passages in
+    memory rather than all of them.
+    """
     data = work / f"replicated-{passages}"
     engine = Whosaid(data, model)
     try:
-        if engine.has_index():
+        if engine.has_index() and engine.status().passages >= passages:
             return data
     finally:
         engine.close()
     dev_data = dev_index(gold, model, work)
     _, texts, vectors = dev_passages(dev_data)
     copies = math.ceil(passages / len(texts))
-    write_copies(articles_folder(gold, work) / "polnear.jsonl", copies, data / "articles")
     dev = Whosaid(dev_data, model)
     engine = Whosaid(
         data,
         embedder=ReplicaEmbedder(model, texts, vectors),
         attribute=replica_attributor(dev),  # type: ignore[arg-type]
     )
+    # Copies share their source's text, and an update reuses stored vectors by text: the
+    # noise is the point here, so nothing is reused.
+    engine.store.known_vectors = lambda texts: {}  # type: ignore[method-assign]
     started = time.perf_counter()
     print(f"building {copies} copies of the development index in {data}...", file=sys.stderr)
     try:
-        report = engine.update(data / "articles", rebuild=True)
+        for step in range(STEP_COPIES, copies + STEP_COPIES, STEP_COPIES):
+            write_copies(articles_folder(gold, work) / "polnear.jsonl", min(step, copies), data)
+            report = engine.update(data / "articles")
+            print(
+                f"{report.passages:,} passages, {report.quotes:,} quotes after "
+                f"{time.perf_counter() - started:.0f} s",
+                file=sys.stderr,
+            )
     finally:
         engine.close()
         dev.close()
-    print(
-        f"{report.passages:,} passages, {report.quotes:,} quotes in "
-        f"{time.perf_counter() - started:.0f} s",
-        file=sys.stderr,
-    )
     return data
 
 
