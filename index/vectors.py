@@ -19,8 +19,10 @@ from index.errors import IndexCorruptError
 
 KINDS = ("flat", "hnsw", "sq8")
 SETTINGS = ("auto", *KINDS)
-# auto: exact search up to this many vectors (a few milliseconds on one thread), HNSW above.
-AUTO_FLAT_UP_TO = 50_000
+# auto: exact search up to this many vectors, HNSW above. Flat costs about 0.1 ms per 1,000
+# vectors a question on one thread (1.4 ms at 14k, 14 ms at 100k: docs/performance.md), and
+# HNSW about 0.5 ms at any size measured, with recall@10 against flat of 0.99.
+AUTO_FLAT_UP_TO = 20_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 # recall@10 against flat of at least 0.98 on the real development vectors and at 100k.
@@ -87,6 +89,7 @@ class VectorIndex:
         self.dim = dim
         self._index = index if index is not None else _empty(kind, dim)
         self.kind = _kind_of(self._index)
+        self.ef_search = HNSW_EF_SEARCH  # HNSW's candidate list: recall against speed
 
     @classmethod
     def build(cls, kind: str, ids: np.ndarray, vectors: np.ndarray, dim: int) -> VectorIndex:
@@ -125,7 +128,7 @@ class VectorIndex:
         """Search parameters for this kind: HNSW's efSearch, and the id filter."""
         if self.kind == "hnsw":
             # faiss's type stubs lack SearchParametersHNSW and the ``sel`` keyword
-            return faiss.SearchParametersHNSW(sel=selector, efSearch=HNSW_EF_SEARCH)  # type: ignore[attr-defined]
+            return faiss.SearchParametersHNSW(sel=selector, efSearch=self.ef_search)  # type: ignore[attr-defined]
         return faiss.SearchParameters(sel=selector) if selector is not None else None
 
     def reconstruct(self, item: int) -> np.ndarray | None:
