@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
@@ -63,3 +64,14 @@ def test_hnsw_returns_the_top_results_of_flat() -> None:
     recall = np.mean([len(set(f) & set(e)) / 10 for f, e in zip(found, exact, strict=True)])
     assert recall >= 0.98
     assert [i for i, _ in hnsw.search(queries[0], 10)] == list(found[0])
+
+
+def test_hnsw_inside_a_small_filter_is_exact() -> None:
+    both = clustered(3_050)
+    vectors, queries = both[:3_000], both[3_000:]
+    ids = np.arange(100, 3_100)
+    flat = VectorIndex.build("flat", ids, vectors, 64)
+    hnsw = VectorIndex.build("hnsw", ids, vectors, 64)
+    few = faiss.IDSelectorBatch(np.array([150, 900, 2_000, 3_050], dtype=np.int64))
+    for query in queries[:10]:
+        assert hnsw.search(query, 100, few) == flat.search(query, 100, few)
