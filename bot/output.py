@@ -84,7 +84,7 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[Progress], None] | 
     def update(event: Progress) -> None:
         if event.total and bar.total != event.total:
             bar.total = event.total
-        bar.set_description(event.stage)
+        bar.set_description(event.stage, refresh=False)
         postfix: dict[str, object] = {"quotes": event.quotes}
         if event.rate:
             postfix["passages/s"] = f"{event.rate:.1f}"
