@@ -36,12 +36,13 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import devcorpus, synthetic  # noqa: E402
 from benchmarks.devcorpus import dev_index, write_results  # noqa: E402
-from benchmarks.timing import machine  # noqa: E402
+from benchmarks.timing import machine, median_seconds  # noqa: E402
 from index.articles import load_articles  # noqa: E402
 from index.build import Prepared, _write  # noqa: E402
 from index.engine import Whosaid, default_attributor  # noqa: E402
 from index.models import Article, Quote  # noqa: E402
 from index.passages import PassageSettings, split_passages  # noqa: E402
+from index.segments import load_vectors  # noqa: E402
 from index.store import Store, text_hash  # noqa: E402
 
 BASELINE = "956cb07"  # the last commit that rewrote the whole vector file per generation
@@ -150,6 +151,8 @@ DOWNGRADE = """
 DROP INDEX speakers_by_bucket;
 DROP INDEX quote_speakers_by_quote;
 DROP INDEX quotes_by_bucket;
+DROP INDEX IF EXISTS articles_live;
+DROP INDEX IF EXISTS articles_by_gen_removed;
 ALTER TABLE speakers DROP COLUMN gen_removed;
 ALTER TABLE speakers DROP COLUMN key;
 ALTER TABLE speakers DROP COLUMN bucket;
@@ -239,6 +242,26 @@ def base_indexes(
     return bases, adding, held
 
 
+def pick_up(trial: Path, base: Path, adding: Path, worker: Worker, runs: int) -> dict:
+    """A reader holding generation 1 loads the vectors of generation 2: reusing the segments it
+    holds, and from nothing (the vector part of `load_snapshot`), median seconds."""
+    shutil.rmtree(trial, ignore_errors=True)
+    shutil.copytree(base, trial)
+    reader = Whosaid(trial)
+    store = reader.store
+    held = load_vectors(store, trial, 1, store.live_passages(1, with_vectors=False)[0], 384)
+    worker.update(trial, adding, {"vector_index": "hnsw"})
+    ids = store.live_passages(2, with_vectors=False)[0]
+    out = {}
+    for name, previous in (("reusing the held segments", held), ("from nothing", None)):
+        seconds, _ = median_seconds(
+            lambda p=previous: load_vectors(store, trial, 2, ids, 384, p), runs
+        )
+        out[name] = round(seconds, 4)
+    reader.close()
+    return out
+
+
 def main() -> int:
     parser = devcorpus.parser(__doc__)
     parser.add_argument("--passages", type=int, default=100_000)
@@ -279,6 +302,9 @@ def main() -> int:
             shutil.copytree(base, trial)
             runs[name].append(workers[worker].update(trial, adding, options))
             print(f"{name}: {runs[name][-1]['seconds']:.2f} s", file=sys.stderr)
+    results["reader picks up the new generation"] = pick_up(
+        work / "trial", bases["hnsw"], adding, workers["this code"], args.rounds
+    )
     shutil.rmtree(work / "trial", ignore_errors=True)
     for worker in workers.values():
         worker.close()

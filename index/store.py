@@ -93,6 +93,12 @@ MIGRATIONS: tuple[str, ...] = (
         SET speaker_bucket = whosaid_speaker_bucket(speaker, speaker_kind, role, resolved);
     CREATE INDEX quotes_by_bucket ON quotes(speaker_bucket);
     """,
+    # 6: what an update reads of the articles without their texts (a covering index), and the
+    # articles a generation adds or removes.
+    """
+    CREATE INDEX articles_live ON articles(gen_added, gen_removed, id, content_hash);
+    CREATE INDEX articles_by_gen_removed ON articles(gen_removed);
+    """,
 )
 
 _LIVE = "a.gen_added <= :gen AND (a.gen_removed IS NULL OR a.gen_removed > :gen)"

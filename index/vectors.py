@@ -152,10 +152,9 @@ class VectorIndex:
             )
         finally:
             faiss.omp_set_num_threads(threads)
-        if self._positions is None:
-            self._positions = self.ids()
+        positions = self.ids()
         return [
-            (int(self._positions[r]), float(s))
+            (int(positions[r]), float(s))
             for r, s in zip(rows[0], scores[0], strict=True)
             if r != -1
         ]
@@ -178,8 +177,10 @@ class VectorIndex:
             return None
 
     def ids(self) -> np.ndarray:
-        """Every id in the index."""
-        return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        """Every id in the index, by position (kept: a loaded segment never changes)."""
+        if self._positions is None:
+            self._positions = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        return self._positions
 
     def save(self, path: Path) -> None:
         """Write atomically: a temporary file in the same folder, fsync, rename, fsync folder."""
