@@ -39,15 +39,20 @@ from index.passages import PassageSettings
 from index.query import Query, parse_question
 from index.retention import pin_current
 from index.search import (
+    FULL_VOCABULARY,
+    DATE_BOOST,
     NO_ANSWER_COSINE,
     SPEAKER_BOOST,
     UNKNOWN_NAME_COSINE,
+    UNKNOWN_WORD_COSINE,
     WHO_BOOST,
     Candidate,
     boost,
     collapse_duplicates,
     tokenize,
-    unknown_names,
+    name_phrases,
+    phrase_key,
+    unknown_words,
 )
 from index.segments import vector_problems
 from index.snapshot import Snapshot, load_snapshot
@@ -63,6 +68,7 @@ SPEECH_WORDS = frozenset(
 )
 # When a question asks what a named speaker said, their passages come first (see _rank).
 CACHE_SIZE = 256
+PHRASE_SCAN = 500  # passages read at most to check that a name in a question occurs
 
 
 def default_attributor() -> Attributor:
@@ -110,6 +116,7 @@ class Whosaid:
         passage_settings: PassageSettings | None = None,
         no_answer_cosine: float = NO_ANSWER_COSINE,
         unknown_name_cosine: float = UNKNOWN_NAME_COSINE,
+        unknown_word_cosine: float = UNKNOWN_WORD_COSINE,
         vector_index: str = "auto",
     ) -> None:
         self.data_dir = Path(data_dir)
@@ -121,6 +128,7 @@ class Whosaid:
         self.passage_settings = passage_settings or PassageSettings()
         self.no_answer_cosine = no_answer_cosine
         self.unknown_name_cosine = unknown_name_cosine
+        self.unknown_word_cosine = unknown_word_cosine
         self._store: Store | None = None
         self._snapshot: Snapshot | None = None
         self._lock = threading.RLock()
@@ -262,8 +270,12 @@ class Whosaid:
             close = [s.name for s in self.speakers(speaker.split()[-1])][:5]
             return replace(result, no_answer=True, closest=tuple(close))
         allowed = self._allowed(snap, query, explicit_speaker=bool(speaker))
-        ranked = self._rank(snap, query, allowed, k)
-        if not ranked or self._weak(snap, question, max(c.cosine for c in ranked[:k])):
+        # "What did X say?" with no topic: the user wants X's words, however they score.
+        only_theirs = query.speaker_is_subject and _names_only(query, snap)
+        ranked = self._rank(snap, query, allowed, k, only_theirs)
+        if not ranked or (
+            not only_theirs and self._weak(snap, question, max(c.cosine for c in ranked))
+        ):
             return replace(result, no_answer=True, closest=closest_titles(self.store, ranked))
         groups = collapse_duplicates(
             [c.passage_id for c in ranked[: k * 3]],
@@ -277,32 +289,53 @@ class Whosaid:
         """Whether the best match is too weak to be an answer (calibration: docs/retrieval.md)."""
         if best < self.no_answer_cosine:
             return True
-        if best >= self.unknown_name_cosine:
+        vocabulary = snap.searcher.vocabulary
+        names_only = len(vocabulary) < FULL_VOCABULARY
+        if best >= (self.unknown_name_cosine if names_only else self.unknown_word_cosine):
             return False
-        return bool(unknown_names(question, snap.searcher.vocabulary))
+        return bool(
+            unknown_words(question, vocabulary, names_only) or self._unknown_phrases(snap, question)
+        )
+
+    def _unknown_phrases(self, snap: Snapshot, question: str) -> list[str]:
+        """Names of things in the question ("Green New Deal") that no passage or title holds,
+        though each of their words may."""
+        missing = []
+        for phrase in name_phrases(question):
+            words = tokenize(phrase)
+            rows = snap.searcher.containing(words) if words else []
+            if len(rows) > PHRASE_SCAN:
+                continue  # common words: assume the phrase is there rather than read them all
+            key = phrase_key(phrase)
+            found = self.store.passages_by_id([int(r) for r in rows]).values()
+            if not any(key in phrase_key(f"{p[0]} {p[5] or ''}") for p in found):
+                missing.append(phrase)
+        return missing
 
     def _allowed(self, snap: Snapshot, query: Query, explicit_speaker: bool) -> set[int] | None:
-        """Hard filters: a speaker given as an option, and dates."""
+        """Hard filters: a speaker given as an option, and dates (see `Query.dates_soft`)."""
         allowed: set[int] | None = None
         if query.speaker_ids and explicit_speaker:
             allowed = snap.passages_of(query.speaker_ids)
-        if query.since or query.until:
-            lo, hi = query.since or "0000", query.until or "9999"
-            dated = {p for p, d in snap.passage_dates.items() if d and lo <= d <= hi}
+        if (query.since or query.until) and not query.dates_soft:
+            dated = _dated(snap, query)
             allowed = dated if allowed is None else allowed & dated
         return allowed
 
     def _rank(
-        self, snap: Snapshot, query: Query, allowed: set[int] | None, k: int
+        self, snap: Snapshot, query: Query, allowed: set[int] | None, k: int, only_theirs: bool
     ) -> list[Candidate]:
         """Fused candidates; a speaker named in the question is soft: boosted, then put first
         when the question asks what they said, so an attribution miss cannot hide an answer."""
         vector = self._embed_question(query.text)
-        candidates = snap.searcher.search(query, vector, allowed, k)
+        dated = _dated(snap, query) if query.dates_soft else set()
         theirs = snap.passages_of(query.speaker_ids)
+        candidates = snap.searcher.search(query, vector, allowed, k, prefer=dated | theirs)
         factors: dict[int, float] = {}
         for c in candidates:
             factor = SPEAKER_BOOST if c.passage_id in theirs else 1.0
+            if c.passage_id in dated:
+                factor *= DATE_BOOST
             if query.who and c.passage_id in snap.quoted:
                 factor *= WHO_BOOST
             if factor != 1.0:
@@ -312,9 +345,8 @@ class Whosaid:
             replace(by_id[i], score=s)
             for i, s in boost([(c.passage_id, c.score) for c in candidates], factors)
         ]
-        if query.speaker_is_subject and _names_only(query, snap):
-            # "What did X say?" with no topic: the user wants X's words and nobody else's.
-            return [c for c in ranked if c.passage_id in theirs] or ranked
+        if only_theirs:
+            return [c for c in ranked if c.passage_id in theirs]
         return ranked
 
     # -- listings ---------------------------------------------------------------------------
@@ -390,6 +422,11 @@ class Whosaid:
             model=self.store.get_meta("model") or self.model,
             data_dir=str(self.data_dir),
         )
+
+
+def _dated(snap: Snapshot, query: Query) -> set[int]:
+    lo, hi = query.since or "0000", query.until or "9999"
+    return {p for p, d in snap.passage_dates.items() if d and lo <= d <= hi}
 
 
 def _names_only(query: Query, snap: Snapshot) -> bool:

@@ -21,13 +21,14 @@ _MONTH_YEAR = re.compile(rf"\b(?:in\s+)?({_MONTH})\.?,?\s+(\d{{4}})\b", re.IGNOR
 _LAST_MONTH = re.compile(rf"\b(last|this|in)\s+({_MONTH})\b(?!\.?,?\s+\d)", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:in|during|of)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
 _WHO = re.compile(r"^\s*(who|which\s+\w+)\b", re.IGNORECASE)
-# Words after a name that make it the one whose words are asked for ("did X say", "X's view").
-_SPEECH_AFTER = re.compile(
-    r"^\W{0,3}(?:'s?\s+)?(?:\w+\s+){0,2}?(say|said|says|think|thinks|thought|claim|claimed|tell|told|"
-    r"argue|argued|want|wants|wanted|believe|believes|warn|warned|promise|promised|call|called|"
-    r"view|views|position|stance|comments?|remarks?|statement|words|respond|responded)\b",
-    re.IGNORECASE,
+_SPEECH = (
+    r"(say|said|says|think|thinks|thought|claim|claimed|tell|told|argue|argued|want|wants|wanted|"
+    r"believe|believes|warn|warned|promise|promised|call|called|view|views|position|stance|"
+    r"comments?|remarks?|statement|words|respond|responded|tweet|tweeted|tweets)\b"
 )
+# Words after a name that make it the one whose words are asked for ("did X say", "X's view").
+_SPEECH_AFTER = re.compile(r"^\W{0,3}(?:'s?\s+)?(?:\w+\s+){0,2}?" + _SPEECH, re.IGNORECASE)
+_SPEECH_ANYWHERE = re.compile(r"\b" + _SPEECH, re.IGNORECASE)
 _SPEECH_BEFORE = re.compile(
     r"\b(according to|did|does|do|has|have|from|by)\s+(?:the\s+)?$", re.IGNORECASE
 )
@@ -43,6 +44,9 @@ class Query:
     speaker_is_subject: bool = False  # the question asks what this speaker said
     since: str | None = None
     until: str | None = None
+    # Dates from the question's text are preferred, not required: "casinos that closed in 2014"
+    # may be told of in a later article. They filter when they say when someone spoke.
+    dates_soft: bool = False
     who: bool = False
 
 
@@ -87,31 +91,33 @@ class SpeakerMatcher:
     def find(self, question: str) -> tuple[Speaker, bool] | None:
         """The speaker named in the question, and whether the question asks what they said.
 
-        The longest name wins, then the most quoted speaker among those who share it ("Clinton").
-        Lower-case names count only when the whole question is lower case, so "will" or "young"
-        in a sentence does not turn into a speaker called Will or Young.
+        A speaker the question asks about ("What did Rubio say about Rand Paul?") wins over one
+        it only mentions; then the longest name; then the most quoted speaker among those who
+        share it ("Clinton"). Lower-case names count only when the whole question is lower
+        case, so "will" or "young" in a sentence does not turn into a speaker called Will.
         """
         lowered = question == question.lower()
         words = list(_QWORD.finditer(question))
-        best: tuple[int, int, Speaker, int, int] | None = None
-        for i in range(len(words)):
+        best: tuple[bool, int, int, Speaker] | None = None
+        i = 0
+        while i < len(words):
             for n in range(min(self.longest, len(words) - i), 0, -1):
                 span = words[i : i + n]
                 found = self.names.get(tuple(_norm(w.group(0)) for w in span))
                 if not found or (not lowered and not span[0].group(0)[:1].isupper()):
                     continue
                 speaker = max(found, key=lambda s: s.quote_count)
-                rank = (n, speaker.quote_count)
-                if best is None or rank > best[:2]:
-                    best = (*rank, speaker, span[0].start(), span[-1].end())
+                start, end = span[0].start(), span[-1].end()
+                subject = bool(
+                    _SPEECH_AFTER.match(question[end:]) or _SPEECH_BEFORE.search(question[:start])
+                )
+                rank = (subject, n, speaker.quote_count, speaker)
+                if best is None or rank[:3] > best[:3]:
+                    best = rank
+                i += n - 1
                 break
-        if best is None:
-            return None
-        _, _, speaker, start, end = best
-        subject = bool(
-            _SPEECH_AFTER.match(question[end:]) or _SPEECH_BEFORE.search(question[:start])
-        )
-        return speaker, subject
+            i += 1
+        return (best[3], best[0]) if best else None
 
 
 _QWORD = re.compile(r"[^\s,;:!?()\[\]\"“”]+")
@@ -170,6 +176,7 @@ def parse_question(
         speaker_is_subject=subject,
         since=since or (dates[0] if dates else None),
         until=until or (dates[1] if dates else None),
+        dates_soft=bool(dates) and not (found and _SPEECH_ANYWHERE.search(question)),
         who=bool(_WHO.match(question)),
     )
 

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from index.lexical import bm25_key, cached_bm25
 from index.models import Speaker
 from index.query import SpeakerMatcher
@@ -61,6 +63,23 @@ def lexical_texts(
     return out
 
 
+def article_groups(
+    ids: Sequence[int],
+    texts: Sequence[str],
+    articles: dict[int, tuple[str | None, str | None, int]],
+) -> tuple[np.ndarray, list[str]]:
+    """Each passage's article as a number from 0, and each article's title and text."""
+    number: dict[int, int] = {}
+    article_of = np.array(
+        [number.setdefault(articles[row][2], len(number)) for row in ids], dtype=np.int64
+    )
+    parts: list[list[str]] = [[] for _ in number]
+    for row, text, n in zip(ids, texts, article_of, strict=True):
+        parts[n] = parts[n] or [articles[row][1] or ""]
+        parts[n].append(text)
+    return article_of, ["\n".join(p) for p in parts]
+
+
 def load_snapshot(
     store: Store, data_dir: Path, gen: int, dim: int, previous: Snapshot | None = None
 ) -> Snapshot:
@@ -77,19 +96,20 @@ def load_snapshot(
     articles = store.live_passage_articles(gen)
     dates = {row: date for row, (date, _, _) in articles.items()}
     info = store.generation_info(gen)
+    created = info["created"] if info else 0.0
     recipe = f"titles={BM25_TITLES}|context={BM25_CONTEXT}|self={SELF_WEIGHT}"
+    order = [int(i) for i in ids]
     bm25 = cached_bm25(
-        data_dir,
-        gen,
-        bm25_key(info["created"] if info else 0.0, recipe),
-        lambda: lexical_texts([int(i) for i in ids], texts, articles),
+        data_dir, gen, bm25_key(created, recipe), lambda: lexical_texts(order, texts, articles)
     )
+    article_of, article_texts = article_groups(order, texts, articles)
+    article_bm25 = cached_bm25(data_dir, gen, bm25_key(created, "articles"), lambda: article_texts)
     known = [d for d in dates.values() if d]
     speakers = store.speakers(gen)
     log.info("loaded generation %d: %d passages", gen, len(ids))
     return Snapshot(
         gen,
-        Searcher(vectors, ids, [], bm25=bm25),
+        Searcher(vectors, ids, [], bm25=bm25, article_of=article_of, article_bm25=article_bm25),
         speakers,
         SpeakerMatcher(speakers),
         speaker_passages,

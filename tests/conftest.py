@@ -83,4 +83,5 @@ def fake_engine(tmp_path: Path) -> Whosaid:
         attribute=fake_attribute,
         no_answer_cosine=-1,
         unknown_name_cosine=-1,
+        unknown_word_cosine=-1,
     )

@@ -58,9 +58,14 @@ def test_speaker_filter_and_dates(fake_engine: Whosaid, articles_dir: Path) -> N
     assert result.speaker_filter == "Tom Berg"
     assert [a.article.article_id for a in result.answers] == ["beta.txt"]
     assert result.answers[0].quotes[0].speaker == "Tom Berg"
+    # A date in the question puts that month's articles first; other articles may follow,
+    # since the date may name an earlier event the later article tells of.
     dated = fake_engine.ask("taxes bridge treasury mayor in March 2020")
     assert dated.date_filter == ("2020-03-01", "2020-03-31")
-    assert {a.article.article_id for a in dated.answers} == {"alpha.txt"}
+    assert dated.answers[0].article.article_id == "alpha.txt"
+    # Dates given as options filter.
+    only = fake_engine.ask("taxes bridge treasury mayor", since="2020-03-01", until="2020-03-31")
+    assert {a.article.article_id for a in only.answers} == {"alpha.txt"}
     unknown = fake_engine.ask("bridge", speaker="Nobody Atall")
     assert unknown.no_answer and unknown.answers == ()
 
@@ -138,3 +143,36 @@ def test_unusable_data_folder_says_which(tmp_path: Path) -> None:
     engine = Whosaid(blocker / "data", embedder=HashEmbedder(), attribute=fake_attribute)
     with pytest.raises(WhosaidError, match="WHOSAID_DATA_DIR"):
         engine.has_index() or engine.status()
+
+
+def test_a_speaker_asked_about_by_name_alone_gets_only_their_words(
+    fake_engine: Whosaid, articles_dir: Path
+) -> None:
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    (articles_dir / "beta.txt").write_text(BETA)
+    fake_engine.update(articles_dir)
+    result = fake_engine.ask("What did Berg say?")
+    assert result.speaker_filter == "Tom Berg" and not result.no_answer
+    assert {q.speaker for a in result.answers for q in a.quotes} == {"Tom Berg"}
+    # The speaker the question asks about wins over one it only mentions.
+    assert fake_engine.ask("What did Lopez say about Berg?").speaker_filter == "Maria Lopez"
+
+
+def test_a_name_the_articles_never_use_needs_a_close_match(
+    tmp_path: Path, articles_dir: Path
+) -> None:
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    (articles_dir / "beta.txt").write_text(BETA)
+    strict = Whosaid(
+        tmp_path / "data",
+        embedder=HashEmbedder(),
+        attribute=fake_attribute,
+        no_answer_cosine=-1,
+        unknown_name_cosine=1.01,  # nothing is close enough once a name is unknown
+    )
+    strict.update(articles_dir)
+    assert not strict.ask("What did Tom Berg say about the bridge?").no_answer
+    # Every word is in some article, but no passage names a "Treasury Bridge".
+    missing = strict.ask("What did Tom Berg say about the Treasury Bridge?")
+    assert missing.no_answer and missing.answers == ()
+    assert strict.ask("What did Tom Berg say about Bitcoin?").no_answer

@@ -4,7 +4,7 @@ Usage (from the repository root)::
 
     python benchmarks/questions/check_questions.py --gold ../shared/data/polnear-train
 
-Checks every line of ``seed.jsonl``, ``polnear.jsonl`` and ``unanswerable.jsonl``: valid JSON,
+Checks every line of ``seed.jsonl``, ``polnear.jsonl`` and the two ``unanswerable`` sets: valid JSON,
 the expected fields and types, article ids that exist, ``[start, end)`` offsets inside the
 article text (and not blank), no article title pasted into a question, no long run of words
 copied from the answering article, month/year in date questions matching the article date,
@@ -25,7 +25,12 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 SEED_ID = "000_8652565bec4607e8.txt"
 ANSWER_TYPES = {"who-said", "what-did-x-say", "fact", "date", "paraphrase"}
-MINIMUMS = {"seed.jsonl": 15, "polnear.jsonl": 150, "unanswerable.jsonl": 40}
+MINIMUMS = {
+    "seed.jsonl": 15,
+    "polnear.jsonl": 150,
+    "unanswerable.jsonl": 40,
+    "unanswerable_heldout.jsonl": 20,
+}
 MIN_POLNEAR_ARTICLES = 100
 COPY_WORDS = 8  # a question may not share this many consecutive words with its article
 _MONTH_NAMES = (
@@ -161,11 +166,11 @@ def check_answerable(
 
 
 def check_unanswerable(
-    rows: list[dict], corpus: str, titles: dict[str, str], errors: list[str]
+    name: str, rows: list[dict], corpus: str, titles: dict[str, str], errors: list[str]
 ) -> None:
     seen: set[str] = set()
     for row in rows:
-        where = f"unanswerable.jsonl:{row['_line']}"
+        where = f"{name}:{row['_line']}"
         question = row.get("question")
         if not isinstance(question, str) or not question.strip():
             errors.append(f"{where}: empty question")
@@ -207,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     seed_dates = {SEED_ID: "2022-05-01"}
     check_answerable("seed.jsonl", rows["seed.jsonl"], seed, titles, seed_dates, errors, True)
     check_answerable("polnear.jsonl", rows["polnear.jsonl"], texts, titles, dates, errors, False)
-    check_unanswerable(rows["unanswerable.jsonl"], corpus, titles, errors)
+    for name in ("unanswerable.jsonl", "unanswerable_heldout.jsonl"):
+        check_unanswerable(name, rows[name], corpus, titles, errors)
 
     for name, minimum in MINIMUMS.items():
         counts = Counter(r.get("type") for r in rows[name])
