@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
+import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +30,23 @@ def report() -> None:
     print(MARK, loaded, file=sys.stderr, flush=True)
 
 
+def stop_with_parent(period: float = 1.0, grace: float = 10.0) -> None:
+    """Interrupt this process (as Ctrl-C would) once the process that started it is gone, and
+    end it if that does not stop it, so that a test run killed midway leaves no bot behind."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(period)
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(grace)
+        os._exit(130)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
+    stop_with_parent()
     base = None
     if argv[:1] == ["--discord"]:
         base, argv = argv[1], argv[2:]
