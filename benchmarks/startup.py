@@ -20,6 +20,7 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -102,10 +103,10 @@ def resident_mb(pid: int) -> dict[str, float]:
     return fields
 
 
-async def measure(data: Path, rounds: int) -> dict:
-    runs: dict[str, list[dict]] = {b: [] for b in BACKENDS}
+async def measure(data: Path, rounds: int, backends: Sequence[str] = BACKENDS) -> dict:
+    runs: dict[str, list[dict]] = {b: [] for b in backends}
     for round_no in range(rounds):
-        order = BACKENDS if round_no % 2 == 0 else BACKENDS[::-1]
+        order = backends if round_no % 2 == 0 else backends[::-1]
         for backend in order:
             runs[backend].append(await one_start(data, backend))
             print(backend, runs[backend][-1], file=sys.stderr, flush=True)
@@ -122,12 +123,13 @@ async def measure(data: Path, rounds: int) -> dict:
 def main() -> int:
     cli = parser(__doc__)
     cli.add_argument("--sizes", type=int, nargs="+", default=[14_412, 100_000], help="passages")
+    cli.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
     args = cli.parse_args()
     results: dict = {"machine": machine(), "question": QUESTION, "sizes": {}}
     for size in args.sizes:
         data = replicated_index(args.gold, size, args.work, args.model)
         with_export(data, args.model, args.work)
-        results["sizes"][str(size)] = asyncio.run(measure(data, args.rounds))
+        results["sizes"][str(size)] = asyncio.run(measure(data, args.rounds, args.backends))
         write_results("startup", results)
     return 0
 
