@@ -37,7 +37,7 @@ from index.engine import Whosaid  # noqa: E402
 from index.search import CANDIDATES  # noqa: E402
 from index.vectors import VectorIndex, search_many  # noqa: E402
 
-EF_SEARCH = (64, 128, 256, 512)
+EF_SEARCH = (64, 128, 256, 512, 1024)
 
 
 def stored_vectors(index: VectorIndex) -> tuple[np.ndarray, np.ndarray]:

@@ -25,8 +25,19 @@ SETTINGS = ("auto", *KINDS)
 AUTO_FLAT_UP_TO = 20_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
-# recall@10 against flat of at least 0.98 on the real development vectors and at 100k.
+# HNSW's candidate list by size: recall@10 against flat of at least 0.98 with efSearch 128 on
+# the real development vectors (0.995) and at 100k (0.988); at 1M (real vectors copied with
+# noise) 128 gave 0.90 and 1024 gave 0.981, at 4.6 ms a question (docs/performance.md).
 HNSW_EF_SEARCH = 128
+HNSW_EF_SEARCH_LARGE = 1024
+HNSW_LARGE = 200_000
+
+
+def ef_search_for(size: int) -> int:
+    """efSearch for an HNSW index of ``size`` vectors."""
+    return HNSW_EF_SEARCH if size <= HNSW_LARGE else HNSW_EF_SEARCH_LARGE
+
+
 # A filtered search (dates, a speaker) walks the graph through passages the filter refuses:
 # at 100k, efSearch 128 found a third of the exact top 10 inside a 0.5% filter, 512 found
 # 0.97 inside 2%. When even that returns fewer than asked, the filter is small enough to
@@ -94,7 +105,7 @@ class VectorIndex:
         self.dim = dim
         self._index = index if index is not None else _empty(kind, dim)
         self.kind = _kind_of(self._index)
-        self.ef_search = HNSW_EF_SEARCH  # HNSW's candidate list: recall against speed
+        self.ef_search = ef_search_for(len(self))  # HNSW's candidate list: recall or speed
         self._positions: np.ndarray | None = None  # ids by position, for `_exact`
 
     @classmethod
@@ -104,6 +115,7 @@ class VectorIndex:
         if kind == "sq8" and len(ids):
             _inner(out._index).train(np.ascontiguousarray(vectors, dtype=np.float32))
         out.add(ids, vectors)
+        out.ef_search = ef_search_for(len(out))
         return out
 
     def __len__(self) -> int:
