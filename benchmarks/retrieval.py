@@ -150,7 +150,9 @@ def speaker_share(engine: Whosaid, question: dict) -> float:
     """The share of the answers quoting the asked speaker; 0 when nothing is answered."""
     _, out = run_whosaid(engine, question["question"])
     answers = out["answers"]
-    return sum(by_speaker(a, question["speaker"]) for a in answers) / len(answers) if answers else 0.0
+    if not answers:
+        return 0.0
+    return sum(by_speaker(a, question["speaker"]) for a in answers) / len(answers)
 
 
 def refused(engine: Whosaid, questions: list[dict]) -> float:
@@ -243,8 +245,12 @@ def main() -> int:
         "held-out unanswerable answered 'nothing found' %": refused(engine, heldout),
         "answerable answered 'nothing found' %": refused(engine, answerable),
         "cosine floor": engine.no_answer_cosine,
-        "cosine floor when the question names something no passage mentions": engine.unknown_name_cosine,
-        "cosine floor when a question word is in no passage (large collections)": engine.unknown_word_cosine,
+        "cosine floor when the question names something no passage mentions": (
+            engine.unknown_name_cosine
+        ),
+        "cosine floor when a question word is in no passage (large collections)": (
+            engine.unknown_word_cosine
+        ),
     }
     results["calibration"] = calibration(engine, answerable, unanswerable)
     results["calibration of the unknown-word floor"] = word_floor(engine, answerable, unanswerable)

@@ -39,8 +39,8 @@ from index.passages import PassageSettings
 from index.query import Query, parse_question
 from index.retention import pin_current
 from index.search import (
-    FULL_VOCABULARY,
     DATE_BOOST,
+    FULL_VOCABULARY,
     NO_ANSWER_COSINE,
     SPEAKER_BOOST,
     UNKNOWN_NAME_COSINE,
@@ -49,9 +49,9 @@ from index.search import (
     Candidate,
     boost,
     collapse_duplicates,
-    tokenize,
     name_phrases,
     phrase_key,
+    tokenize,
     unknown_words,
 )
 from index.segments import vector_problems
@@ -303,7 +303,9 @@ class Whosaid:
         missing = []
         for phrase in name_phrases(question):
             words = tokenize(phrase)
-            rows = snap.searcher.containing(words) if words else []
+            if not words:
+                continue
+            rows = snap.searcher.containing(words)
             if len(rows) > PHRASE_SCAN:
                 continue  # common words: assume the phrase is there rather than read them all
             key = phrase_key(phrase)
@@ -318,7 +320,7 @@ class Whosaid:
         if query.speaker_ids and explicit_speaker:
             allowed = snap.passages_of(query.speaker_ids)
         if (query.since or query.until) and not query.dates_soft:
-            dated = _dated(snap, query)
+            dated = snap.dated(query.since, query.until)
             allowed = dated if allowed is None else allowed & dated
         return allowed
 
@@ -328,7 +330,7 @@ class Whosaid:
         """Fused candidates; a speaker named in the question is soft: boosted, then put first
         when the question asks what they said, so an attribution miss cannot hide an answer."""
         vector = self._embed_question(query.text)
-        dated = _dated(snap, query) if query.dates_soft else set()
+        dated = snap.dated(query.since, query.until) if query.dates_soft else set()
         theirs = snap.passages_of(query.speaker_ids)
         candidates = snap.searcher.search(query, vector, allowed, k, prefer=dated | theirs)
         factors: dict[int, float] = {}
@@ -422,11 +424,6 @@ class Whosaid:
             model=self.store.get_meta("model") or self.model,
             data_dir=str(self.data_dir),
         )
-
-
-def _dated(snap: Snapshot, query: Query) -> set[int]:
-    lo, hi = query.since or "0000", query.until or "9999"
-    return {p for p, d in snap.passage_dates.items() if d and lo <= d <= hi}
 
 
 def _names_only(query: Query, snap: Snapshot) -> bool:

@@ -40,9 +40,8 @@ SPEAKER_BOOST = 1.3
 WHO_BOOST = 1.1
 DATE_BOOST = 1.5
 _TOKEN = re.compile(r"\w+")
-_MONTH_YEAR = re.compile(
-    r"\b(?:Sept|%s)\.?,? (?:\d{1,2},? )?\d{4}\b" % "|".join(m.title() for m in MONTHS)
-)
+_MONTHS = "|".join(m.title() for m in MONTHS)
+_MONTH_YEAR = re.compile(rf"\b(?:Sept|{_MONTHS})\.?,? (?:\d{{1,2}},? )?\d{{4}}\b")
 _STOPWORDS = frozenset(
     "a an and are as at be by did do does for from has have he her his how i in is it its of on "
     "or she so that the their them they this to was were what when where which who whom why will "
@@ -201,6 +200,8 @@ class Searcher:
         self.vectors = vectors
         self.row_ids = row_ids
         self._position = {int(r): i for i, r in enumerate(row_ids)}
+        self._order = np.argsort(row_ids, kind="stable")
+        self._sorted_ids = np.asarray(row_ids)[self._order]
         self.bm25 = bm25 if bm25 is not None else build_bm25(texts)
         self.vocabulary = Vocabulary(self.bm25.vocab_dict if self.bm25 else ())
         self.article_of = article_of
@@ -268,12 +269,20 @@ class Searcher:
         scores = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
         if allowed is not None:
             mask = np.zeros(len(scores), dtype=bool)
-            mask[[self._position[a] for a in allowed if a in self._position]] = True
+            mask[self.positions(allowed)] = True
             scores = np.where(mask, scores, 0.0)
-        n = min(CANDIDATES, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top])]
-        return [(int(self.row_ids[i]), float(scores[i])) for i in top if scores[i] > 0], scores
+        hits = np.flatnonzero(scores)  # usually far fewer than the passages
+        if len(hits) > CANDIDATES:
+            hits = hits[np.argpartition(-scores[hits], CANDIDATES - 1)[:CANDIDATES]]
+        top = hits[np.argsort(-scores[hits], kind="stable")]
+        return [(int(self.row_ids[i]), float(scores[i])) for i in top], scores
+
+    def positions(self, ids: Iterable[int]) -> np.ndarray:
+        """The positions of these passage ids in ``row_ids`` (ids not there are left out)."""
+        wanted = np.fromiter(ids, dtype=np.int64)
+        at = np.searchsorted(self._sorted_ids, wanted).clip(0, max(len(self._sorted_ids) - 1, 0))
+        found = self._sorted_ids[at] == wanted if len(self._sorted_ids) else wanted < 0
+        return self._order[at[found]]
 
     def containing(self, words: Sequence[str]) -> np.ndarray:
         """Row ids of the passages whose BM25 text holds every one of ``words``."""

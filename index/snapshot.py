@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +40,15 @@ class Snapshot:
     def __post_init__(self) -> None:
         self.quoted: set[int] = set().union(*self.speaker_passages.values())
         self.by_id: dict[int, Speaker] = {s.id: s for s in self.speakers}
+        dated = sorted((d, p) for p, d in self.passage_dates.items() if d)
+        self._dates = [d for d, _ in dated]
+        self._dated_rows = np.array([p for _, p in dated], dtype=np.int64)
+
+    def dated(self, since: str | None, until: str | None) -> set[int]:
+        """Passages of articles dated from ``since`` to ``until`` (ISO, inclusive; either open)."""
+        lo = bisect.bisect_left(self._dates, since) if since else 0
+        hi = bisect.bisect_right(self._dates, until + "~") if until else len(self._dates)
+        return set(self._dated_rows[lo:hi].tolist())
 
     def passages_of(self, speaker_ids: Sequence[int]) -> set[int]:
         """Passages holding a quote by any of these speakers."""

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from index.models import Speaker
-from index.query import find_dates, parse_question
+from index.query import SpeakerMatcher, find_dates, parse_question
 from index.search import (
     Vocabulary,
     boost,
@@ -16,6 +16,7 @@ from index.search import (
     tokenize,
     unknown_words,
 )
+from index.snapshot import Snapshot
 
 SPEAKERS = [
     Speaker(1, "Dmytro Kuleba", "person", ("Kuleba", "Foreign Minister Kuleba"), quote_count=5),
@@ -117,3 +118,12 @@ def test_name_phrases_are_runs_of_capitalised_words() -> None:
     assert name_phrases("Which Senate vote failed in Sept. 3, 2015?") == []
     assert phrase_key("Germany's  GREEN-party") == " germany green party"
     assert phrase_key("green party") in phrase_key("The Green Party’s lawmakers")
+
+
+def test_snapshot_dates_are_inclusive_and_open_ended() -> None:
+    dates = {1: "2020-03-01", 2: "2020-03-31T23:00", 3: "2020-04-01", 4: None}
+    snap = Snapshot(1, None, [], SpeakerMatcher([]), {}, dates, "2020-04-01")  # type: ignore[arg-type]
+    assert snap.dated("2020-03-01", "2020-03-31") == {1, 2}
+    assert snap.dated(None, "2020-03-01") == {1}
+    assert snap.dated("2020-04-01", None) == {3}
+    assert snap.dated(None, None) == {1, 2, 3}

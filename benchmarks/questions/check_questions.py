@@ -4,7 +4,7 @@ Usage (from the repository root)::
 
     python benchmarks/questions/check_questions.py --gold ../shared/data/polnear-train
 
-Checks every line of ``seed.jsonl``, ``polnear.jsonl`` and the two ``unanswerable`` sets: valid JSON,
+Checks every line of ``seed.jsonl``, ``polnear.jsonl`` and both ``unanswerable`` sets: valid JSON,
 the expected fields and types, article ids that exist, ``[start, end)`` offsets inside the
 article text (and not blank), no article title pasted into a question, no long run of words
 copied from the answering article, month/year in date questions matching the article date,
