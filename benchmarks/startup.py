@@ -81,8 +81,7 @@ async def one_start(data: Path, backend: str) -> dict:
         answered = time.perf_counter() - started
         memory = resident_mb(proc.pid)
     finally:
-        proc.send_signal(signal.SIGINT)
-        _, err = await asyncio.wait_for(proc.communicate(), 120)
+        err = await stop(proc)
         await fake.close()
     heavy = [line for line in err.decode().splitlines() if line.startswith(MARK)]
     return {
@@ -91,6 +90,18 @@ async def one_start(data: Path, backend: str) -> dict:
         "heavy_imports": heavy[-1][len(MARK) :].strip() if heavy else "?",
         **memory,
     }
+
+
+async def stop(proc: asyncio.subprocess.Process, grace: float = 60) -> bytes:
+    """Ctrl-C, as a user stops the bot; killed if it has not stopped after ``grace`` s."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = await asyncio.wait_for(proc.communicate(), grace)
+    except asyncio.TimeoutError:
+        print(f"the bot had not stopped {grace:.0f} s after Ctrl-C: killed", file=sys.stderr)
+        proc.kill()
+        _, err = await proc.communicate()
+    return err
 
 
 def resident_mb(pid: int) -> dict[str, float]:
