@@ -46,6 +46,9 @@ def stop_with_parent(period: float = 1.0, grace: float = 10.0) -> None:
 
 
 def main(argv: list[str]) -> int:
+    # A process started in the background by a shell inherits Ctrl-C ignored; a user's
+    # terminal delivers it, so the bot is run as it would be there.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     stop_with_parent()
     base = None
     if argv[:1] == ["--discord"]:
