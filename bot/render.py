@@ -77,6 +77,9 @@ def split_words(text: str, limit: int) -> list[str]:
     while len(rest) > limit:
         space = _LAST_SPACE.search(rest, 0, limit + 1)
         cut = space.start() if space else 0
+        if cut <= 0 and rest[:1].isspace():
+            rest = rest.lstrip()  # leading blanks: no word starts before them
+            continue
         if cut <= 0:
             cut = limit - 1 if limit > 1 and rest[limit - 1] == "\\" else limit
         chunks.append(rest[:cut].rstrip())

@@ -109,7 +109,7 @@ class Whosaid:
         self,
         data_dir: Path,
         model: str = DEFAULT_MODEL,
-        backend: str = "torch",
+        backend: str = "auto",
         *,
         embedder: Embedder | None = None,
         attribute: Attributor | None = None,

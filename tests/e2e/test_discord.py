@@ -134,7 +134,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, onnx_export: Path) -> Itera
     (articles / "council.txt").write_text(council_article(), encoding="utf-8")
     (articles / "harbour.txt").write_text(harbour_article(), encoding="utf-8")
     copy_onnx_export(onnx_export, root / "data")
-    engine = Whosaid(root / "data", backend="auto")
+    engine = Whosaid(root / "data")
     report = engine.update(articles)
     assert not report.skipped, report.skipped
     yield Corpus(articles, root / "data", engine)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from index.engine import Whosaid
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_onnx_export
 
 QUESTIONS = [json.loads(line) for line in (ROOT / "benchmarks/questions/seed.jsonl").read_text().splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Whosaid:
-    engine = Whosaid(tmp_path_factory.mktemp("seed-index"))
+def engine(tmp_path_factory: pytest.TempPathFactory, onnx_export: Path) -> Whosaid:
+    data = tmp_path_factory.mktemp("seed-index")
+    copy_onnx_export(onnx_export, data)  # the default backend, without exporting again
+    engine = Whosaid(data)
     engine.update(ROOT / "seeds")
     return engine
 
