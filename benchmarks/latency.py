@@ -92,7 +92,8 @@ def question_path(engines: dict[str, Whosaid], texts: list[str], rounds: int) ->
 
     def clear(_: str) -> None:
         for engine in engines.values():
-            engine._cache.clear()  # noqa: SLF001 - each ask embeds its question again
+            engine.forget()  # each ask embeds its question again
+        cached.forget(vectors=False)  # ... and this one only skips the embedding
 
     systems: dict[str, Callable[[str], object]] = {
         "faiss flat alone (k=100)": lambda t: snap.searcher.vectors.search(vectors[t], CANDIDATES),
@@ -147,7 +148,7 @@ def under_load(
 
     def clear(_: str) -> None:
         for engine in engines.values():
-            engine._cache.clear()  # noqa: SLF001
+            engine.forget()
 
     def torch_two(text: str) -> object:
         torch.set_num_threads(2)

@@ -82,7 +82,7 @@ def ask(data: dict[str, Path], embedder: object, texts: list[str], rounds: int) 
 
     def clear(_: str) -> None:
         for engine in engines.values():
-            engine._cache.clear()  # noqa: SLF001
+            engine.forget()
 
     systems = {f"ask, {size}": engine.ask for size, engine in engines.items()}
     out = {

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -67,7 +68,9 @@ SPEECH_WORDS = frozenset(
     "remarks statement statements quote quotes quoted speak spoke views view position".split()
 )
 # When a question asks what a named speaker said, their passages come first (see _rank).
-CACHE_SIZE = 256
+CACHE_SIZE = 256  # recent question vectors, and recent answers
+K = TypeVar("K")
+V = TypeVar("V")
 PHRASE_SCAN = 500  # passages read at most to check that a name in a question occurs
 
 
@@ -134,7 +137,9 @@ class Whosaid:
         self._lock = threading.RLock()
         self._embed_lock = threading.Lock()
         self._update_lock = threading.Lock()
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        # Question vectors outlive a generation (same model); answers belong to one.
+        self._vectors: Recent[str, np.ndarray] = Recent(CACHE_SIZE)
+        self._answers: Recent[tuple, SearchResult] = Recent(CACHE_SIZE)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -227,15 +232,17 @@ class Whosaid:
 
     def _embed_question(self, text: str) -> np.ndarray:
         with self._embed_lock:
-            cached = self._cache.get(text)
-            if cached is not None:
-                self._cache.move_to_end(text)
-                return cached
-            vector = self.embedder.embed([text])[0]
-            self._cache[text] = vector
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+            vector = self._vectors.get(text)
+            if vector is None:
+                vector = self.embedder.embed([text])[0]
+                self._vectors.put(text, vector)
             return vector
+
+    def forget(self, vectors: bool = True) -> None:
+        """Drop the cached answers, and the cached question vectors unless ``vectors`` is false."""
+        self._answers.clear()
+        if vectors:
+            self._vectors.clear()
 
     def ask(
         self,
@@ -255,6 +262,22 @@ class Whosaid:
                 f"keep it under {MAX_QUESTION_CHARS:,}"
             )
         snap = self.snapshot()
+        key = (snap.gen, question, k, speaker, since, until)
+        cached = self._answers.get(key)
+        if cached is None:
+            cached = self._ask(snap, question, k, speaker, since, until)
+            self._answers.put(key, cached)
+        return cached
+
+    def _ask(
+        self,
+        snap: Snapshot,
+        question: str,
+        k: int,
+        speaker: str | None,
+        since: str | None,
+        until: str | None,
+    ) -> SearchResult:
         query = parse_question(
             question, snap.matcher, snap.newest, speaker=speaker, since=since, until=until
         )
@@ -424,6 +447,33 @@ class Whosaid:
             model=self.store.get_meta("model") or self.model,
             data_dir=str(self.data_dir),
         )
+
+
+class Recent(Generic[K, V]):
+    """The ``size`` most recently used entries of a mapping; thread-safe."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 def _names_only(query: Query, snap: Snapshot) -> bool:

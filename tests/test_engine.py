@@ -176,3 +176,19 @@ def test_a_name_the_articles_never_use_needs_a_close_match(
     missing = strict.ask("What did Tom Berg say about the Treasury Bridge?")
     assert missing.no_answer and missing.answers == ()
     assert strict.ask("What did Tom Berg say about Bitcoin?").no_answer
+
+
+def test_answers_are_cached_until_a_new_generation(
+    fake_engine: Whosaid, articles_dir: Path
+) -> None:
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    fake_engine.update(articles_dir)
+    first = fake_engine.ask("bridge opens June")
+    assert fake_engine.ask("bridge  opens June") is first  # the same question, answered once
+    assert fake_engine.ask("bridge opens June", k=1) is not first  # other options: asked again
+    (articles_dir / "beta.txt").write_text(BETA)
+    fake_engine.update(articles_dir)
+    again = fake_engine.ask("bridge opens June")
+    assert again is not first and again.answers[0].article.article_id == "beta.txt"
+    fake_engine.forget()
+    assert fake_engine.ask("bridge opens June") is not again
