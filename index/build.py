@@ -7,6 +7,7 @@ being served from the current generation until the new one commits in one step.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -139,7 +140,10 @@ def run_update(
     )
     store.set_meta("attribution", _version(attribute))
     counts = store.counts(next_gen)
-    remove_unused(store, data_dir, next_gen)
+    try:
+        remove_unused(store, data_dir, next_gen)
+    except (OSError, sqlite3.Error) as exc:  # the generation is committed: only clean-up failed
+        log.warning("old generations not removed yet (%s); the next update tries again", exc)
     seconds = time.monotonic() - started
     _emit(
         progress,

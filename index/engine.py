@@ -393,23 +393,16 @@ class Whosaid:
 
     def find_speaker(self, name: str) -> Speaker | None:
         """The speaker a name or alias means, if any."""
-        wanted = name.strip().lower()
-        matches = [
-            s
-            for s in self.snapshot().speakers
-            if wanted in (n.lower() for n in (s.name, *s.aliases))
-        ]
-        return max(matches, key=lambda s: s.quote_count) if matches else None
+        return _find_speaker(self.snapshot(), name)
 
     def speaker_quotes(self, name: str) -> list[QuoteRecord]:
         """A speaker's quotes, newest article first; [] for an unknown name."""
-        speaker = self.find_speaker(name)
+        snap = self.snapshot()  # held until the rows are read: its generation stays on disk
+        speaker = _find_speaker(snap, name)
         if speaker is None:
             return []
-        gen = self.snapshot().gen
-        return [
-            quote_record(r, speaker.name) for r in self.store.quote_rows(gen, speaker_id=speaker.id)
-        ]
+        rows = self.store.quote_rows(snap.gen, speaker_id=speaker.id)
+        return [quote_record(r, speaker.name) for r in rows]
 
     def quotes(self, article_id: str | None = None) -> list[QuoteRecord]:
         """Every quote, or those of one article."""
@@ -418,10 +411,12 @@ class Whosaid:
         return [quote_record(r, _name(snap, r[16])) for r in rows]
 
     def articles(self) -> list[ArticleInfo]:
-        return self.store.articles(self.snapshot().gen)
+        snap = self.snapshot()  # held while the store reads its generation
+        return self.store.articles(snap.gen)
 
     def article_text(self, article_id: str) -> str | None:
-        return self.store.article_text(self.snapshot().gen, article_id)
+        snap = self.snapshot()
+        return self.store.article_text(snap.gen, article_id)
 
     def check(self) -> list[str]:
         """Problems found by the integrity checks; empty when the index is sound."""
@@ -484,6 +479,13 @@ def _names_only(query: Query, snap: Snapshot) -> bool:
         for name in (speaker.name, *speaker.aliases):
             words -= set(tokenize(name))
     return not words
+
+
+def _find_speaker(snap: Snapshot, name: str) -> Speaker | None:
+    """The most quoted speaker whose name or alias is ``name``."""
+    wanted = name.strip().lower()
+    matches = [s for s in snap.speakers if wanted in (n.lower() for n in (s.name, *s.aliases))]
+    return max(matches, key=lambda s: s.quote_count) if matches else None
 
 
 def _name(snap: Snapshot, speaker_id: int | None) -> str | None:

@@ -75,8 +75,8 @@ def _in(column: str, gen: int, buckets: Collection[str] | None) -> tuple[str, di
     params: dict[str, object] = {"gen": gen}
     if buckets is None:
         return "1", params
-    params.update({f"b{i}": b for i, b in enumerate(buckets)})
-    return f"{column} IN ({','.join(':b' + str(i) for i in range(len(buckets)))})", params
+    params["buckets"] = json.dumps(list(buckets))  # one variable, however many surnames
+    return f"{column} IN (SELECT value FROM json_each(:buckets))", params
 
 
 def _quotes(store: Store, gen: int, buckets: Collection[str] | None) -> list[tuple[int, Quote]]:
