@@ -88,14 +88,20 @@ class UnheldGenerations:
         # Created when missing, so that a reader arriving now waits for the lock and then
         # finds its generation gone (`pin_current` checks after locking).
         _lock_path(self.data_dir, 0).parent.mkdir(exist_ok=True)
-        for gen in self.gens:
-            fd = os.open(_lock_path(self.data_dir, gen), os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+        try:
+            for gen in self.gens:
+                fd = os.open(_lock_path(self.data_dir, gen), os.O_RDWR | os.O_CREAT, 0o644)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    continue
+                self._held[gen] = fd
+        except OSError:
+            for fd in self._held.values():  # __exit__ does not run when __enter__ raises
                 os.close(fd)
-                continue
-            self._held[gen] = fd
+            self._held = {}
+            raise
         return sorted(self._held)
 
     def __exit__(
