@@ -199,7 +199,6 @@ class Searcher:
         indexes the articles' texts in that numbering."""
         self.vectors = vectors
         self.row_ids = row_ids
-        self._position = {int(r): i for i, r in enumerate(row_ids)}
         self._order = np.argsort(row_ids, kind="stable")
         self._sorted_ids = np.asarray(row_ids)[self._order]
         self.bm25 = bm25 if bm25 is not None else build_bm25(texts)
@@ -228,7 +227,10 @@ class Searcher:
         cosine = dict(dense)
         for item, _ in lexical:
             cosine.setdefault(item, self._cosine(item, vector))
-        lex = {i: float(all_scores[self._position[i]]) for i in cosine} if len(all_scores) else {}
+        lex = {}
+        if len(all_scores):
+            ids = list(cosine)
+            lex = dict(zip(ids, all_scores[self.positions(ids)].tolist(), strict=True))
         if FUSION == "rrf":
             fused = rrf([dense, lexical])
         else:
@@ -250,7 +252,8 @@ class Searcher:
             scores = np.asarray(self.article_bm25.get_scores(tokens), dtype=np.float32)
             if scores.max() > 0:
                 extra += ARTICLE_WEIGHT * scores / scores.max()
-        out = [(i, s + float(extra[self.article_of[self._position[i]]])) for i, s in fused]
+        bonus = extra[self.article_of[self.positions(i for i, _ in fused)]].tolist()
+        out = [(i, s + b) for (i, s), b in zip(fused, bonus, strict=True)]
         return sorted(out, key=lambda pair: pair[1], reverse=True)
 
     def _dense(self, vector: np.ndarray, allowed: set[int] | None) -> list[tuple[int, float]]:

@@ -52,12 +52,20 @@ def clustered(n: int, dim: int = 64, topics: int = 40, seed: int = 3) -> np.ndar
     return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
 
 
-def test_hnsw_returns_the_top_results_of_flat() -> None:
+@pytest.fixture(scope="module")
+def flat_and_hnsw() -> tuple[VectorIndex, VectorIndex, np.ndarray]:
+    """The same 3,000 clustered vectors (ids 100-3,099) in both kinds, and 50 queries."""
     both = clustered(3_050)
     vectors, queries = both[:3_000], both[3_000:]
     ids = np.arange(100, 3_100)
     flat = VectorIndex.build("flat", ids, vectors, 64)
-    hnsw = VectorIndex.build("hnsw", ids, vectors, 64)
+    return flat, VectorIndex.build("hnsw", ids, vectors, 64), queries
+
+
+def test_hnsw_returns_the_top_results_of_flat(
+    flat_and_hnsw: tuple[VectorIndex, VectorIndex, np.ndarray],
+) -> None:
+    flat, hnsw, queries = flat_and_hnsw
     exact = search_many(flat, queries, 10)[1]
     found = search_many(hnsw, queries, 10)[1]
     assert (found[:, 0] == exact[:, 0]).all()
@@ -66,12 +74,10 @@ def test_hnsw_returns_the_top_results_of_flat() -> None:
     assert [i for i, _ in hnsw.search(queries[0], 10)] == list(found[0])
 
 
-def test_hnsw_inside_a_small_filter_is_exact() -> None:
-    both = clustered(3_050)
-    vectors, queries = both[:3_000], both[3_000:]
-    ids = np.arange(100, 3_100)
-    flat = VectorIndex.build("flat", ids, vectors, 64)
-    hnsw = VectorIndex.build("hnsw", ids, vectors, 64)
+def test_hnsw_inside_a_small_filter_is_exact(
+    flat_and_hnsw: tuple[VectorIndex, VectorIndex, np.ndarray],
+) -> None:
+    flat, hnsw, queries = flat_and_hnsw
     few = faiss.IDSelectorBatch(np.array([150, 900, 2_000, 3_050], dtype=np.int64))
     for query in queries[:10]:
         assert hnsw.search(query, 100, few) == flat.search(query, 100, few)
