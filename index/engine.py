@@ -15,6 +15,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -48,11 +49,14 @@ from index.search import (
     UNKNOWN_WORD_COSINE,
     WHO_BOOST,
     Candidate,
-    boost,
+    Lexical,
     collapse_duplicates,
+    intersection,
+    members,
     name_phrases,
     phrase_key,
     tokenize,
+    union,
     unknown_words,
 )
 from index.segments import vector_problems
@@ -71,7 +75,10 @@ SPEECH_WORDS = frozenset(
 CACHE_SIZE = 256  # recent question vectors, and recent answers
 K = TypeVar("K")
 V = TypeVar("V")
-PHRASE_SCAN = 500  # passages read at most to check that a name in a question occurs
+PHRASE_SCAN = 500
+_NONE = np.zeros(
+    0, dtype=np.int64
+)  # passages read at most to check that a name in a question occurs
 
 
 def default_attributor() -> Attributor:
@@ -140,6 +147,7 @@ class Whosaid:
         # Question vectors outlive a generation (same model); answers belong to one.
         self._vectors: Recent[str, np.ndarray] = Recent(CACHE_SIZE)
         self._answers: Recent[tuple, SearchResult] = Recent(CACHE_SIZE)
+        self._pool: ThreadPoolExecutor | None = None  # embeds questions: see `_evidence`
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -172,6 +180,9 @@ class Whosaid:
 
     def close(self) -> None:
         self._snapshot = None  # lets writers remove its generation
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
         if self._store is not None:
             self._store.close()
 
@@ -229,6 +240,19 @@ class Whosaid:
                 weakref.finalize(snap, pin.release)  # held while any thread uses the snapshot
                 self._snapshot = snap
             return self._snapshot
+
+    def _evidence(self, snap: Snapshot, text: str) -> tuple[np.ndarray, Lexical]:
+        """The question's vector and its BM25 scores, found at once: the model runs on a
+        worker thread (ONNX Runtime and torch let go of the GIL) while BM25 scores here."""
+        if self._vectors.get(text) is not None:
+            return self._embed_question(text), snap.searcher.lexical(text)
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="whosaid-embed")
+            pool = self._pool
+        vector = pool.submit(self._embed_question, text)
+        lexical = snap.searcher.lexical(text)
+        return vector.result(), lexical
 
     def _embed_question(self, text: str) -> np.ndarray:
         with self._embed_lock:
@@ -300,9 +324,11 @@ class Whosaid:
             not only_theirs and self._weak(snap, question, max(c.cosine for c in ranked))
         ):
             return replace(result, no_answer=True, closest=closest_titles(self.store, ranked))
+        top = ranked[: k * 3]
+        vectors = snap.searcher.table.vectors(np.array([c.position for c in top], dtype=np.int64))
         groups = collapse_duplicates(
-            [c.passage_id for c in ranked[: k * 3]],
-            snap.searcher.passage_vectors(c.passage_id for c in ranked[: k * 3]),
+            [c.passage_id for c in top],
+            dict(zip([c.passage_id for c in top], vectors, strict=True)),
         )
         scores = {c.passage_id: c.score for c in ranked}
         answers = build_answers(self.store, snap, groups[:k], scores, query)
@@ -337,41 +363,47 @@ class Whosaid:
                 missing.append(phrase)
         return missing
 
-    def _allowed(self, snap: Snapshot, query: Query, explicit_speaker: bool) -> set[int] | None:
-        """Hard filters: a speaker given as an option, and dates (see `Query.dates_soft`)."""
-        allowed: set[int] | None = None
+    def _allowed(self, snap: Snapshot, query: Query, explicit_speaker: bool) -> np.ndarray | None:
+        """Hard filters, as positions: a speaker given as an option, and dates (see
+        `Query.dates_soft`)."""
+        allowed: np.ndarray | None = None
         if query.speaker_ids and explicit_speaker:
             allowed = snap.passages_of(query.speaker_ids)
         if (query.since or query.until) and not query.dates_soft:
             dated = snap.dated(query.since, query.until)
-            allowed = dated if allowed is None else allowed & dated
+            allowed = dated if allowed is None else intersection(snap.size, allowed, dated)
         return allowed
 
     def _rank(
-        self, snap: Snapshot, query: Query, allowed: set[int] | None, k: int, only_theirs: bool
+        self,
+        snap: Snapshot,
+        query: Query,
+        allowed: np.ndarray | None,
+        k: int,
+        only_theirs: bool,
     ) -> list[Candidate]:
         """Fused candidates; a speaker named in the question is soft: boosted, then put first
         when the question asks what they said, so an attribution miss cannot hide an answer."""
-        vector = self._embed_question(query.text)
-        dated = snap.dated(query.since, query.until) if query.dates_soft else set()
+        vector, lexical = self._evidence(snap, query.text)
+        dated = snap.dated(query.since, query.until) if query.dates_soft else _NONE
         theirs = snap.passages_of(query.speaker_ids)
-        candidates = snap.searcher.search(query, vector, allowed, k, prefer=dated | theirs)
-        factors: dict[int, float] = {}
-        for c in candidates:
-            factor = SPEAKER_BOOST if c.passage_id in theirs else 1.0
-            if c.passage_id in dated:
-                factor *= DATE_BOOST
-            if query.who and c.passage_id in snap.quoted:
-                factor *= WHO_BOOST
-            if factor != 1.0:
-                factors[c.passage_id] = factor
-        by_id = {c.passage_id: c for c in candidates}
-        ranked = [
-            replace(by_id[i], score=s)
-            for i, s in boost([(c.passage_id, c.score) for c in candidates], factors)
+        prefer = union(snap.size, dated, theirs) if len(dated) or len(theirs) else None
+        candidates = snap.searcher.search(query, vector, allowed, k, prefer, lexical)
+        positions = np.array([c.position for c in candidates], dtype=np.int64)
+        by_them = members(theirs, positions)
+        factors = np.where(by_them, SPEAKER_BOOST, 1.0) * np.where(
+            members(dated, positions), DATE_BOOST, 1.0
+        )
+        if query.who:
+            factors *= np.where(snap.quoted[positions], WHO_BOOST, 1.0)
+        rescored = [
+            Candidate(c.passage_id, c.score * f, c.cosine, c.bm25, c.position)
+            for c, f in zip(candidates, factors.tolist(), strict=True)
         ]
+        ranked = sorted(rescored, key=lambda c: c.score, reverse=True)
         if only_theirs:
-            return [c for c in ranked if c.passage_id in theirs]
+            mine = set(positions[by_them].tolist())
+            return [c for c in ranked if c.position in mine]
         return ranked
 
     # -- listings ---------------------------------------------------------------------------

@@ -98,12 +98,13 @@ class SpeakerMatcher:
         """
         lowered = question == question.lower()
         words = list(_QWORD.finditer(question))
+        normed = [_norm(w.group(0)) for w in words]
         best: tuple[bool, int, int, Speaker] | None = None
         i = 0
         while i < len(words):
             for n in range(min(self.longest, len(words) - i), 0, -1):
                 span = words[i : i + n]
-                found = self.names.get(tuple(_norm(w.group(0)) for w in span))
+                found = self.names.get(tuple(normed[i : i + n]))
                 if not found or (not lowered and not span[0].group(0)[:1].isupper()):
                     continue
                 speaker = max(found, key=lambda s: s.quote_count)

@@ -22,6 +22,11 @@ RRF_K = 60
 FUSION = "convex"  # or "rrf"; chosen on the development questions (docs/retrieval.md)
 ALPHA = 0.35
 CANDIDATES = 100
+# A filter or preference of at most this many passages is scored exactly, vector by vector,
+# rather than by a filtered FAISS search (docs/performance.md).
+EXACT_UP_TO = 10_000
+# BM25's top list over many passages ranks only those above the best of a sample this size.
+TOP_SAMPLE = 5_000
 # Scores of the fused list are relative; whether anything answers at all is judged on the
 # best passage's cosine similarity and its BM25 coverage (see docs/retrieval.md).
 NO_ANSWER_COSINE = 0.35
@@ -147,14 +152,6 @@ def convex(
     return sorted(scores.items(), key=lambda pair: pair[1], reverse=True)
 
 
-def boost(
-    ranked: Sequence[tuple[int, float]], factors: dict[int, float]
-) -> list[tuple[int, float]]:
-    """Multiply the scores of some ids, then sort again."""
-    out = [(item, score * factors.get(item, 1.0)) for item, score in ranked]
-    return sorted(out, key=lambda pair: pair[1], reverse=True)
-
-
 def collapse_duplicates(
     ranked: Sequence[int], vectors: dict[int, np.ndarray], threshold: float = DUPLICATE_COSINE
 ) -> list[tuple[int, list[int]]]:
@@ -172,6 +169,78 @@ def collapse_duplicates(
     return groups
 
 
+def bm25_scores(index: bm25s.BM25, tokens: Sequence[str]) -> np.ndarray:
+    """Every document's BM25 score for these tokens, by position: bm25s's ``get_scores``,
+    summed with ``bincount`` (its ``np.add.at`` took 3 ms a question at 1M passages)."""
+    vocabulary, matrix = index.vocab_dict, index.scores
+    size = int(matrix["num_docs"])
+    columns = [vocabulary[t] for t in tokens if t in vocabulary]
+    if not columns:
+        return np.zeros(size, dtype=np.float32)
+    start, end = matrix["indptr"][columns], matrix["indptr"][np.asarray(columns) + 1]
+    docs = np.concatenate([matrix["indices"][a:b] for a, b in zip(start, end, strict=True)])
+    weights = np.concatenate([matrix["data"][a:b] for a, b in zip(start, end, strict=True)])
+    return np.bincount(docs, weights=weights, minlength=size).astype(np.float32)
+
+
+def top_positions(scores: np.ndarray, k: int, within: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the ``k`` best positive scores, best first (ties in position order), of
+    all or only those ``within``."""
+    if within is not None:
+        sub = scores[within]
+        hits = np.flatnonzero(sub > 0)
+        return within[hits[_best(sub[hits], k)]]
+    floor = 0.0
+    if len(scores) >= 4 * TOP_SAMPLE:
+        # The k-th best of a sample is at most the k-th best of all: a floor that leaves a
+        # few hundred positions to rank rather than every one that scores.
+        sample = scores[:: len(scores) // TOP_SAMPLE]
+        if np.count_nonzero(sample) >= k:
+            floor = float(np.partition(sample, len(sample) - k)[len(sample) - k])
+    hits = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores)
+    return hits[_best(scores[hits], k)]
+
+
+def _best(values: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest values, largest first, ties by index."""
+    if len(values) > k:
+        kept = np.sort(np.argpartition(-values, k - 1)[:k])
+        return kept[np.argsort(-values[kept], kind="stable")]
+    return np.argsort(-values, kind="stable")
+
+
+def union(size: int, *groups: np.ndarray) -> np.ndarray:
+    """The positions (below ``size``) in any of the groups, sorted."""
+    mask = np.zeros(size, dtype=bool)
+    for group in groups:
+        mask[group] = True
+    return np.flatnonzero(mask)
+
+
+def members(group: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Which of ``positions`` the sorted ``group`` holds (a mask)."""
+    if not len(group):
+        return np.zeros(len(positions), dtype=bool)
+    at = np.searchsorted(group, positions).clip(0, len(group) - 1)
+    return group[at] == positions
+
+
+def intersection(size: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The positions of ``second`` that ``first`` holds too, in ``second``'s order."""
+    mask = np.zeros(size, dtype=bool)
+    mask[first] = True
+    return second[mask[second]]
+
+
+@dataclass(frozen=True)
+class Lexical:
+    """A question's BM25 evidence: every passage's score (by position), and each article's
+    share of the score (``ARTICLE_WEIGHT`` for the best article; None when none scores)."""
+
+    passages: np.ndarray
+    articles: np.ndarray | None
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A ranked passage with the evidence the no-answer decision needs."""
@@ -180,10 +249,15 @@ class Candidate:
     score: float
     cosine: float
     bm25: float
+    position: int  # in the searcher's numbering of the passages
 
 
 class Searcher:
-    """One generation's passages: FAISS vectors, a BM25 index, and filter data."""
+    """One generation's passages: FAISS vectors, a BM25 index, and filter data.
+
+    Passages are numbered by their position in ``row_ids``; filters and preferences are
+    arrays of positions, which cost a few bytes a passage where sets of ids cost dozens.
+    """
 
     def __init__(
         self,
@@ -198,87 +272,93 @@ class Searcher:
         goes unused); ``article_of`` numbers each passage's article, and ``article_bm25``
         indexes the articles' texts in that numbering."""
         self.vectors = vectors
-        self.row_ids = row_ids
-        self._order = np.argsort(row_ids, kind="stable")
-        self._sorted_ids = np.asarray(row_ids)[self._order]
+        self.row_ids = np.asarray(row_ids, dtype=np.int64)
+        self.table = vectors.table(self.row_ids)
+        self._order = np.argsort(self.row_ids, kind="stable")
+        self._sorted_ids = self.row_ids[self._order]
         self.bm25 = bm25 if bm25 is not None else build_bm25(texts)
         self.vocabulary = Vocabulary(self.bm25.vocab_dict if self.bm25 else ())
         self.article_of = article_of
         self.article_bm25 = article_bm25
 
+    def __len__(self) -> int:
+        return len(self.row_ids)
+
+    def lexical(self, text: str) -> Lexical:
+        """The question's BM25 scores, by passage and by article: all search needs of the
+        text, so it can run while the question is embedded."""
+        tokens = tokenize(text)
+        passages = (
+            bm25_scores(self.bm25, tokens)
+            if self.bm25 is not None
+            else np.zeros(len(self), dtype=np.float32)
+        )
+        articles = None
+        if self.article_of is not None and self.article_bm25 is not None and ARTICLE_WEIGHT:
+            scores = bm25_scores(self.article_bm25, tokens)
+            if len(scores) and scores.max() > 0:
+                articles = ARTICLE_WEIGHT * scores / scores.max()
+        return Lexical(passages, articles)
+
     def search(
         self,
         query: Query,
         vector: np.ndarray,
-        allowed: set[int] | None,
+        allowed: np.ndarray | None,
         k: int,
-        prefer: set[int] | None = None,
+        prefer: np.ndarray | None = None,
+        lexical: Lexical | None = None,
     ) -> list[Candidate]:
-        """Fused candidates, best first; ``allowed`` restricts to those passage ids, and the
-        best of ``prefer`` join the candidates even when others outscore them."""
-        if allowed is not None and not allowed:
+        """Fused candidates, best first; ``allowed`` restricts to those positions, and the
+        best of ``prefer`` join the candidates even when others outscore them. ``lexical``
+        is `lexical` of the query's text, when already known."""
+        if allowed is not None and not len(allowed):
             return []
+        lexical = lexical or self.lexical(query.text)
+        scores = lexical.passages
         dense = self._dense(vector, allowed)
-        lexical, all_scores = self._lexical(query.text, allowed)
-        if prefer:
-            preferred = prefer if allowed is None else prefer & allowed
-            dense += self._dense(vector, preferred) if preferred else []
-            lexical += self._lexical(query.text, preferred)[0] if preferred else []
+        tops = [top_positions(scores, CANDIDATES, allowed)]
+        if prefer is not None and len(prefer):
+            preferred = prefer if allowed is None else intersection(len(self), allowed, prefer)
+            if len(preferred):
+                dense += self._dense(vector, preferred)
+                tops.append(top_positions(scores, CANDIDATES, preferred))
         cosine = dict(dense)
-        for item, _ in lexical:
-            cosine.setdefault(item, self._cosine(item, vector))
-        lex = {}
-        if len(all_scores):
-            ids = list(cosine)
-            lex = dict(zip(ids, all_scores[self.positions(ids)].tolist(), strict=True))
+        unscored = [p for p in dict.fromkeys(np.concatenate(tops).tolist()) if p not in cosine]
+        found = self.table.cosines(np.array(unscored, dtype=np.int64), vector)
+        cosine.update(zip(unscored, found.tolist(), strict=True))
+        positions = np.fromiter(cosine, dtype=np.int64, count=len(cosine))
+        lex = dict(zip(cosine, scores[positions].tolist(), strict=True))
         if FUSION == "rrf":
-            fused = rrf([dense, lexical])
+            fused = rrf([dense, [(p, lex[p]) for p in tops[0].tolist()]])
         else:
             fused = convex(cosine, lex, ALPHA)
-        fused = self._with_articles(fused, query.text)
+        if lexical.articles is not None and self.article_of is not None and fused:
+            # Each passage also scores by its whole article's words.
+            bonus = lexical.articles[self.article_of[[p for p, _ in fused]]].tolist()
+            fused = sorted(
+                ((p, s + b) for (p, s), b in zip(fused, bonus, strict=True)),
+                key=lambda pair: pair[1],
+                reverse=True,
+            )
         return [
-            Candidate(i, s, cosine.get(i, 0.0), lex.get(i, 0.0)) for i, s in fused[: max(k, 1) * 10]
+            Candidate(int(self.row_ids[p]), s, cosine[p], lex[p], p)
+            for p, s in fused[: max(k, 1) * 10]
         ]
 
-    def _with_articles(
-        self, fused: list[tuple[int, float]], text: str
-    ) -> list[tuple[int, float]]:
-        """Add each passage's article-level evidence to its score."""
-        if self.article_of is None or not fused:
-            return fused
-        extra = np.zeros(int(self.article_of.max()) + 1, dtype=np.float32)
-        tokens = tokenize(text)
-        if self.article_bm25 is not None and tokens and ARTICLE_WEIGHT:
-            scores = np.asarray(self.article_bm25.get_scores(tokens), dtype=np.float32)
-            if scores.max() > 0:
-                extra += ARTICLE_WEIGHT * scores / scores.max()
-        bonus = extra[self.article_of[self.positions(i for i, _ in fused)]].tolist()
-        out = [(i, s + b) for (i, s), b in zip(fused, bonus, strict=True)]
-        return sorted(out, key=lambda pair: pair[1], reverse=True)
-
-    def _dense(self, vector: np.ndarray, allowed: set[int] | None) -> list[tuple[int, float]]:
-        if allowed is None or len(allowed) >= len(self.row_ids):
-            return self.vectors.search(vector, CANDIDATES)
-        selector = faiss.IDSelectorBatch(np.fromiter(allowed, dtype=np.int64))
-        return self.vectors.search(vector, CANDIDATES, selector=selector)
-
-    def _lexical(
-        self, text: str, allowed: set[int] | None
-    ) -> tuple[list[tuple[int, float]], np.ndarray]:
-        """The BM25 top list, and every passage's BM25 score (by position)."""
-        tokens = tokenize(text)
-        if self.bm25 is None or not tokens:
-            return [], np.zeros(0, dtype=np.float32)
-        scores = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
-        if allowed is not None:
-            mask = np.zeros(len(scores), dtype=bool)
-            mask[self.positions(allowed)] = True
-            scores = np.where(mask, scores, 0.0)
-        hits = np.flatnonzero(scores)  # usually far fewer than the passages
-        if len(hits) > CANDIDATES:
-            hits = hits[np.argpartition(-scores[hits], CANDIDATES - 1)[:CANDIDATES]]
-        top = hits[np.argsort(-scores[hits], kind="stable")]
-        return [(int(self.row_ids[i]), float(scores[i])) for i in top], scores
+    def _dense(self, vector: np.ndarray, within: np.ndarray | None) -> list[tuple[int, float]]:
+        """The passages nearest the vector, as ``(position, cosine)``: by FAISS, or for a
+        small ``within`` by scoring each of its vectors."""
+        if within is not None and len(within) <= EXACT_UP_TO:
+            cosines = self.table.cosines(within, vector)
+            best = _best(cosines, CANDIDATES)
+            return list(zip(within[best].tolist(), cosines[best].tolist(), strict=True))
+        selector = None
+        if within is not None and len(within) < len(self):
+            selector = faiss.IDSelectorBatch(self.row_ids[within])
+        found = self.vectors.search(vector, CANDIDATES, selector=selector)
+        ids = np.array([i for i, _ in found], dtype=np.int64)
+        return list(zip(self.positions(ids).tolist(), [s for _, s in found], strict=True))
 
     def positions(self, ids: Iterable[int]) -> np.ndarray:
         """The positions of these passage ids in ``row_ids`` (ids not there are left out)."""
@@ -300,15 +380,3 @@ class Searcher:
             docs = scores["indices"][scores["indptr"][column] : scores["indptr"][column + 1]]
             found = docs if found is None else np.intersect1d(found, docs, assume_unique=True)
         return self.row_ids[found] if found is not None else np.zeros(0, dtype=np.int64)
-
-    def _cosine(self, item: int, vector: np.ndarray) -> float:
-        stored = self.vectors.reconstruct(item)
-        return float(stored @ vector) if stored is not None else 0.0
-
-    def passage_vectors(self, ids: Iterable[int]) -> dict[int, np.ndarray]:
-        out = {}
-        for item in ids:
-            vec = self.vectors.reconstruct(item)
-            if vec is not None:
-                out[item] = vec
-        return out

@@ -24,7 +24,7 @@ import numpy as np
 from index.errors import WhosaidError
 from index.models import VectorSegment
 from index.store import Store
-from index.vectors import VectorIndex, choose_kind
+from index.vectors import VectorIndex, VectorTable, choose_kind
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +141,10 @@ class SegmentedVectors:
             found.extend(part.search(query, k, both))
         found.sort(key=lambda pair: pair[1], reverse=True)
         return found[:k]
+
+    def table(self, ids: np.ndarray) -> VectorTable:
+        """The segments' vectors read by the numbering ``ids`` gives (live ids only)."""
+        return VectorTable(self._parts, ids)
 
     def reconstruct(self, item: int) -> np.ndarray | None:
         """The stored vector of a live id, or None."""

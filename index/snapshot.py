@@ -13,7 +13,7 @@ import numpy as np
 from index.lexical import bm25_key, cached_bm25
 from index.models import Speaker
 from index.query import SpeakerMatcher
-from index.search import Searcher
+from index.search import Searcher, union
 from index.segments import SegmentedVectors, load_vectors
 from index.store import Store
 
@@ -27,32 +27,38 @@ SELF_WEIGHT = 2  # the passage's own words count twice its neighbours'
 
 @dataclass
 class Snapshot:
-    """Everything a reader needs from one generation, loaded once."""
+    """Everything a reader needs from one generation, loaded once. Passages are numbered by
+    their position in the searcher (`Searcher.row_ids`)."""
 
     gen: int
     searcher: Searcher
     speakers: list[Speaker]
     matcher: SpeakerMatcher
-    speaker_passages: dict[int, set[int]]
-    passage_dates: dict[int, str | None]
+    speaker_passages: dict[int, np.ndarray]  # speaker id -> positions, sorted
+    passage_dates: Sequence[str | None]  # by position
     newest: str | None
 
     def __post_init__(self) -> None:
-        self.quoted: set[int] = set().union(*self.speaker_passages.values())
+        self.size = len(self.passage_dates)
+        self.quoted = np.zeros(self.size, dtype=bool)  # by position: holds an attributed quote
+        for positions in self.speaker_passages.values():
+            self.quoted[positions] = True
         self.by_id: dict[int, Speaker] = {s.id: s for s in self.speakers}
-        dated = sorted((d, p) for p, d in self.passage_dates.items() if d)
+        dated = sorted((d, p) for p, d in enumerate(self.passage_dates) if d)
         self._dates = [d for d, _ in dated]
-        self._dated_rows = np.array([p for _, p in dated], dtype=np.int64)
+        self._dated = np.array([p for _, p in dated], dtype=np.int64)
 
-    def dated(self, since: str | None, until: str | None) -> set[int]:
-        """Passages of articles dated from ``since`` to ``until`` (ISO, inclusive; either open)."""
+    def dated(self, since: str | None, until: str | None) -> np.ndarray:
+        """Positions of the passages of articles dated from ``since`` to ``until`` (ISO,
+        inclusive; either open), sorted."""
         lo = bisect.bisect_left(self._dates, since) if since else 0
         hi = bisect.bisect_right(self._dates, until + "~") if until else len(self._dates)
-        return set(self._dated_rows[lo:hi].tolist())
+        return union(self.size, self._dated[lo:hi])
 
-    def passages_of(self, speaker_ids: Sequence[int]) -> set[int]:
-        """Passages holding a quote by any of these speakers."""
-        return set().union(*(self.speaker_passages.get(i, set()) for i in speaker_ids))
+    def passages_of(self, speaker_ids: Sequence[int]) -> np.ndarray:
+        """Positions of the passages holding a quote by any of these speakers, sorted."""
+        groups = [self.speaker_passages[i] for i in speaker_ids if i in self.speaker_passages]
+        return groups[0] if len(groups) == 1 else union(self.size, *groups)
 
 
 def lexical_texts(
@@ -100,11 +106,7 @@ def load_snapshot(
     vectors = load_vectors(
         store, data_dir, gen, ids, dim, held if isinstance(held, SegmentedVectors) else None
     )
-    speaker_passages: dict[int, set[int]] = {}
-    for passage_row, speaker_id in store.speaker_passages(gen):
-        speaker_passages.setdefault(speaker_id, set()).add(passage_row)
     articles = store.live_passage_articles(gen)
-    dates = {row: date for row, (date, _, _) in articles.items()}
     info = store.generation_info(gen)
     created = info["created"] if info else 0.0
     recipe = f"titles={BM25_TITLES}|context={BM25_CONTEXT}|self={SELF_WEIGHT}"
@@ -114,15 +116,37 @@ def load_snapshot(
     )
     article_of, article_texts = article_groups(order, texts, articles)
     article_bm25 = cached_bm25(data_dir, gen, bm25_key(created, "articles"), lambda: article_texts)
-    known = [d for d in dates.values() if d]
+    searcher = Searcher(
+        vectors, ids, [], bm25=bm25, article_of=article_of, article_bm25=article_bm25
+    )
+    dates = [articles[row][0] for row in order]
+    known = [d for d in dates if d]
     speakers = store.speakers(gen)
     log.info("loaded generation %d: %d passages", gen, len(ids))
     return Snapshot(
         gen,
-        Searcher(vectors, ids, [], bm25=bm25, article_of=article_of, article_bm25=article_bm25),
+        searcher,
         speakers,
         SpeakerMatcher(speakers),
-        speaker_passages,
+        speaker_positions(searcher, store.speaker_passages(gen)),
         dates,
         max(known) if known else None,
     )
+
+
+def speaker_positions(
+    searcher: Searcher, pairs: Sequence[tuple[int, int]]
+) -> dict[int, np.ndarray]:
+    """Each speaker's passages as sorted positions, from ``(passage row, speaker id)`` pairs."""
+    if not pairs:
+        return {}
+    rows, speakers = np.array(pairs, dtype=np.int64).T
+    order = np.argsort(speakers, kind="stable")
+    rows, speakers = rows[order], speakers[order]
+    bounds = np.flatnonzero(np.diff(speakers)) + 1
+    out = {}
+    for group_rows, group_speakers in zip(
+        np.split(rows, bounds), np.split(speakers, bounds), strict=True
+    ):
+        out[int(group_speakers[0])] = np.unique(searcher.positions(group_rows))
+    return out

@@ -467,6 +467,7 @@ class Store:
         return self.db.execute(
             "SELECT q.passage_row, qs.speaker_id FROM quote_speakers qs"
             f" JOIN quotes q ON q.row_id = qs.quote_row WHERE {visible('qs', gen)}"
+            " AND q.passage_row IS NOT NULL"
         ).fetchall()
 
     def articles(self, gen: int) -> list[ArticleInfo]:

@@ -6,14 +6,20 @@ import pytest
 from index.models import Speaker
 from index.query import SpeakerMatcher, find_dates, parse_question
 from index.search import (
+    TOP_SAMPLE,
     Vocabulary,
-    boost,
+    bm25_scores,
+    build_bm25,
     collapse_duplicates,
     convex,
+    intersection,
+    members,
     name_phrases,
     phrase_key,
     rrf,
     tokenize,
+    top_positions,
+    union,
     unknown_words,
 )
 from index.snapshot import Snapshot
@@ -39,8 +45,31 @@ def test_convex_mixes_cosine_and_normalised_bm25() -> None:
     assert dict(fused) == pytest.approx({2: 0.75, 1: 0.45, 3: 0.25})
 
 
-def test_boost_reorders() -> None:
-    assert [i for i, _ in boost([(1, 1.0), (2, 0.8)], {2: 2.0})] == [2, 1]
+def test_bm25_scores_are_bm25s_scores() -> None:
+    texts = ["the talks in Geneva", "Geneva talks, Geneva again", "a ceasefire", "nothing"]
+    index = build_bm25(texts)
+    assert index is not None
+    for tokens in (["geneva"], ["geneva", "talks", "geneva"], ["ceasefire", "unknown"], ["zzz"]):
+        expected = index.get_scores(tokens) if set(tokens) & set(index.vocab_dict) else 0.0
+        assert bm25_scores(index, tokens) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("size", [500, 4 * TOP_SAMPLE + 123])
+def test_top_positions_are_the_best_positive_scores(size: int) -> None:
+    rng = np.random.default_rng(size)
+    scores = np.where(rng.random(size) < 0.3, rng.random(size), 0.0).astype(np.float32)
+    best = np.argsort(-scores, kind="stable")
+    assert top_positions(scores, 100).tolist() == best[:100].tolist()
+    within = rng.choice(size, 300, replace=False)
+    expected = sorted((p for p in within.tolist() if scores[p] > 0), key=lambda p: -scores[p])
+    assert top_positions(scores, 50, within).tolist() == expected[:50]
+    assert top_positions(np.zeros(size, dtype=np.float32), 10).tolist() == []
+
+
+def test_union_and_intersection_of_positions() -> None:
+    assert union(10, np.array([7, 1]), np.array([1, 3])).tolist() == [1, 3, 7]
+    assert intersection(10, np.array([7, 1, 3]), np.array([3, 2, 7])).tolist() == [3, 7]
+    assert members(np.array([1, 3, 7]), np.array([7, 2, 1, 9])).tolist() == [True, False, True, False]
 
 
 def test_collapse_groups_near_duplicates() -> None:
@@ -121,9 +150,9 @@ def test_name_phrases_are_runs_of_capitalised_words() -> None:
 
 
 def test_snapshot_dates_are_inclusive_and_open_ended() -> None:
-    dates = {1: "2020-03-01", 2: "2020-03-31T23:00", 3: "2020-04-01", 4: None}
+    dates = ["2020-03-31T23:00", "2020-04-01", None, "2020-03-01"]  # by position
     snap = Snapshot(1, None, [], SpeakerMatcher([]), {}, dates, "2020-04-01")  # type: ignore[arg-type]
-    assert snap.dated("2020-03-01", "2020-03-31") == {1, 2}
-    assert snap.dated(None, "2020-03-01") == {1}
-    assert snap.dated("2020-04-01", None) == {3}
-    assert snap.dated(None, None) == {1, 2, 3}
+    assert snap.dated("2020-03-01", "2020-03-31").tolist() == [0, 3]
+    assert snap.dated(None, "2020-03-01").tolist() == [3]
+    assert snap.dated("2020-04-01", None).tolist() == [1]
+    assert snap.dated(None, None).tolist() == [0, 1, 3]

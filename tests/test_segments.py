@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index import segments
@@ -79,6 +80,10 @@ def test_removed_passages_never_come_back(tmp_path: Path, articles_dir: Path, ki
         assert vectors.reconstruct(item) is None
     for item, vector in zip(ids[:5], stored[:5], strict=True):
         assert vectors.search(vector, 1)[0][0] == item
+    # Read by the searcher's numbering, across base and delta, the vectors are the stored ones.
+    searcher = index.snapshot().searcher
+    read = searcher.table.vectors(searcher.positions(ids))
+    np.testing.assert_allclose(read, stored, atol=0.02 if kind == "sq8" else 0)
 
 
 def test_deltas_are_compacted_into_a_new_base(

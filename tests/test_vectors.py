@@ -9,6 +9,9 @@ import numpy as np
 import pytest
 
 from bot.config import SettingsError, load_settings
+from index import search
+from index.query import SpeakerMatcher, parse_question
+from index.search import Searcher
 from index.vectors import AUTO_FLAT_UP_TO, VectorIndex, choose_kind, search_many
 from tests.test_segments import engine, write
 
@@ -81,3 +84,25 @@ def test_hnsw_inside_a_small_filter_is_exact(
     few = faiss.IDSelectorBatch(np.array([150, 900, 2_000, 3_050], dtype=np.int64))
     for query in queries[:10]:
         assert hnsw.search(query, 100, few) == flat.search(query, 100, few)
+
+
+@pytest.mark.parametrize("exact_up_to", [search.EXACT_UP_TO, 0])
+def test_a_filtered_search_finds_what_flat_finds(
+    flat_and_hnsw: tuple[VectorIndex, VectorIndex, np.ndarray],
+    monkeypatch: pytest.MonkeyPatch,
+    exact_up_to: int,
+) -> None:
+    """Inside a filter, scoring its vectors one by one (small filters) and FAISS's filtered
+    search (large ones) both give flat's answer."""
+    flat, hnsw, queries = flat_and_hnsw
+    monkeypatch.setattr(search, "EXACT_UP_TO", exact_up_to)
+    ids = hnsw.ids()
+    searcher = Searcher(hnsw, ids, ["passage"] * len(ids))
+    within = np.array([2_950, 50, 1_900, 800])  # positions
+    query = parse_question("anything at all", SpeakerMatcher([]), None)
+    selector = faiss.IDSelectorBatch(ids[within])
+    for vector in queries[:10]:
+        found = searcher.search(query, vector, within, k=5)
+        expected = flat.search(vector, 100, selector)
+        assert [c.passage_id for c in found] == [i for i, _ in expected]
+        assert [c.cosine for c in found] == pytest.approx([s for _, s in expected], abs=1e-6)
