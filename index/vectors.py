@@ -151,14 +151,16 @@ class VectorTable:
         query = np.ascontiguousarray(query, dtype=np.float32)
         parts = self._part[positions]
         for n, matrix in enumerate(self._matrices):
+            chosen = np.flatnonzero(parts == n)
+            if not len(chosen):
+                continue
             if matrix is None:
-                chosen = np.flatnonzero(parts == n)
                 out[chosen] = self.vectors(positions[chosen]) @ query
                 continue
-            # FAISS skips negative rows, leaving their zeros (or another segment's products).
-            rows = np.where(parts == n, self._row[positions], -1)
+            rows = self._row[positions[chosen]]
+            found = np.empty(len(rows), dtype=np.float32)
             faiss.fvec_inner_products_by_idx(
-                faiss.swig_ptr(out),
+                faiss.swig_ptr(found),
                 faiss.swig_ptr(query),
                 faiss.swig_ptr(matrix),
                 faiss.swig_ptr(rows),
@@ -166,6 +168,7 @@ class VectorTable:
                 1,
                 len(rows),
             )
+            out[chosen] = found
         return out
 
 

@@ -69,7 +69,12 @@ def test_top_positions_are_the_best_positive_scores(size: int) -> None:
 def test_union_and_intersection_of_positions() -> None:
     assert union(10, np.array([7, 1]), np.array([1, 3])).tolist() == [1, 3, 7]
     assert intersection(10, np.array([7, 1, 3]), np.array([3, 2, 7])).tolist() == [3, 7]
-    assert members(np.array([1, 3, 7]), np.array([7, 2, 1, 9])).tolist() == [True, False, True, False]
+    assert members(np.array([1, 3, 7]), np.array([7, 2, 1, 9])).tolist() == [
+        True,
+        False,
+        True,
+        False,
+    ]
 
 
 def test_collapse_groups_near_duplicates() -> None:

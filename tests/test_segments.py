@@ -84,6 +84,8 @@ def test_removed_passages_never_come_back(tmp_path: Path, articles_dir: Path, ki
     searcher = index.snapshot().searcher
     read = searcher.table.vectors(searcher.positions(ids))
     np.testing.assert_allclose(read, stored, atol=0.02 if kind == "sq8" else 0)
+    cosines = searcher.table.cosines(searcher.positions(ids), stored[0])
+    np.testing.assert_allclose(cosines, stored @ stored[0], atol=0.02 if kind == "sq8" else 1e-5)
 
 
 def test_deltas_are_compacted_into_a_new_base(
