@@ -24,7 +24,7 @@ ALPHA = 0.35
 CANDIDATES = 100
 # A filter or preference of at most this many passages is scored exactly, vector by vector,
 # rather than by a filtered FAISS search (docs/performance.md).
-EXACT_UP_TO = 10_000
+EXACT_UP_TO = 20_000
 # BM25's top list over many passages ranks only those above the best of a sample this size.
 TOP_SAMPLE = 5_000
 # Scores of the fused list are relative; whether anything answers at all is judged on the
@@ -353,10 +353,15 @@ class Searcher:
             cosines = self.table.cosines(within, vector)
             best = _best(cosines, CANDIDATES)
             return list(zip(within[best].tolist(), cosines[best].tolist(), strict=True))
-        selector = None
+        selector, bits = None, None
         if within is not None and len(within) < len(self):
-            selector = faiss.IDSelectorBatch(self.row_ids[within])
+            # A bitmap over the ids: made in 0.1 ms where a hash set of 38,000 ids took 3 ms.
+            mask = np.zeros(int(self._sorted_ids[-1]) + 1, dtype=bool)
+            mask[self.row_ids[within]] = True
+            bits = np.packbits(mask, bitorder="little")
+            selector = faiss.IDSelectorBitmap(len(bits), faiss.swig_ptr(bits))
         found = self.vectors.search(vector, CANDIDATES, selector=selector)
+        del bits  # FAISS read it through a raw pointer until here
         ids = np.array([i for i, _ in found], dtype=np.int64)
         return list(zip(self.positions(ids).tolist(), [s for _, s in found], strict=True))
 
@@ -372,11 +377,20 @@ class Searcher:
         if self.bm25 is None:
             return np.zeros(0, dtype=np.int64)
         scores, vocab = self.bm25.scores, self.bm25.vocab_dict
-        found: np.ndarray | None = None
+        lists = []
         for word in words:
             column = vocab.get(word)
             if column is None:
                 return np.zeros(0, dtype=np.int64)
-            docs = scores["indices"][scores["indptr"][column] : scores["indptr"][column + 1]]
-            found = docs if found is None else np.intersect1d(found, docs, assume_unique=True)
-        return self.row_ids[found] if found is not None else np.zeros(0, dtype=np.int64)
+            lists.append(scores["indices"][scores["indptr"][column] : scores["indptr"][column + 1]])
+        if not lists:
+            return np.zeros(0, dtype=np.int64)
+        # Each list is sorted: look the shortest one's passages up in the others.
+        lists.sort(key=len)
+        found = lists[0]
+        for docs in lists[1:]:
+            if not len(found):
+                break
+            at = np.searchsorted(docs, found).clip(0, len(docs) - 1)
+            found = found[docs[at] == found]
+        return self.row_ids[found]

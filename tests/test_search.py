@@ -7,6 +7,7 @@ from index.models import Speaker
 from index.query import SpeakerMatcher, find_dates, parse_question
 from index.search import (
     TOP_SAMPLE,
+    Searcher,
     Vocabulary,
     bm25_scores,
     build_bm25,
@@ -23,6 +24,7 @@ from index.search import (
     unknown_words,
 )
 from index.snapshot import Snapshot
+from index.vectors import VectorIndex
 
 SPEAKERS = [
     Speaker(1, "Dmytro Kuleba", "person", ("Kuleba", "Foreign Minister Kuleba"), quote_count=5),
@@ -64,6 +66,15 @@ def test_top_positions_are_the_best_positive_scores(size: int) -> None:
     expected = sorted((p for p in within.tolist() if scores[p] > 0), key=lambda p: -scores[p])
     assert top_positions(scores, 50, within).tolist() == expected[:50]
     assert top_positions(np.zeros(size, dtype=np.float32), 10).tolist() == []
+
+
+def test_containing_finds_passages_with_every_word() -> None:
+    texts = ["talks in Geneva", "Geneva again", "talks, Geneva, a ceasefire", "talks"]
+    ids = np.array([10, 20, 30, 40])
+    searcher = Searcher(VectorIndex.build("flat", ids, np.eye(4, dtype=np.float32), 4), ids, texts)
+    assert searcher.containing(["geneva", "talks"]).tolist() == [10, 30]
+    assert searcher.containing(["talks", "ceasefire", "geneva"]).tolist() == [30]
+    assert searcher.containing(["talks", "unknown"]).tolist() == []
 
 
 def test_union_and_intersection_of_positions() -> None:
