@@ -49,7 +49,6 @@ from index.search import (
     UNKNOWN_WORD_COSINE,
     WHO_BOOST,
     Candidate,
-    Lexical,
     collapse_duplicates,
     intersection,
     members,
@@ -241,18 +240,16 @@ class Whosaid:
                 self._snapshot = snap
             return self._snapshot
 
-    def _evidence(self, snap: Snapshot, text: str) -> tuple[np.ndarray, Lexical]:
-        """The question's vector and its BM25 scores, found at once: the model runs on a
-        worker thread (ONNX Runtime and torch let go of the GIL) while BM25 scores here."""
+    def _embed_soon(self, text: str) -> Callable[[], np.ndarray]:
+        """Start embedding the question on a worker thread (ONNX Runtime and torch let go of
+        the GIL), so BM25 and the other checks run meanwhile; call the result for the vector."""
         if self._vectors.get(text) is not None:
-            return self._embed_question(text), snap.searcher.lexical(text)
+            return lambda: self._embed_question(text)
         with self._lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(1, thread_name_prefix="whosaid-embed")
             pool = self._pool
-        vector = pool.submit(self._embed_question, text)
-        lexical = snap.searcher.lexical(text)
-        return vector.result(), lexical
+        return pool.submit(self._embed_question, text).result
 
     def _embed_question(self, text: str) -> np.ndarray:
         with self._embed_lock:
@@ -317,9 +314,16 @@ class Whosaid:
             close = [s.name for s in self.speakers(speaker.split()[-1])][:5]
             return replace(result, no_answer=True, closest=tuple(close))
         allowed = self._allowed(snap, query, explicit_speaker=bool(speaker))
+        vector = self._embed_soon(query.text)
+        # While the model runs: the filters and BM25.
         # "What did X say?" with no topic: the user wants X's words, however they score.
         only_theirs = query.speaker_is_subject and _names_only(query, snap)
-        ranked = self._rank(snap, query, allowed, k, only_theirs)
+        dated = snap.dated(query.since, query.until) if query.dates_soft else _NONE
+        theirs = snap.passages_of(query.speaker_ids)
+        prefer = union(snap.size, dated, theirs) if len(dated) or len(theirs) else None
+        lexical = snap.searcher.lexical(query.text, allowed, prefer)
+        candidates = snap.searcher.search(query, vector(), allowed, k, prefer, lexical)
+        ranked = _boosted(snap, query, candidates, dated, theirs, only_theirs)
         if not ranked or (
             not only_theirs and self._weak(snap, question, max(c.cosine for c in ranked))
         ):
@@ -373,38 +377,6 @@ class Whosaid:
             dated = snap.dated(query.since, query.until)
             allowed = dated if allowed is None else intersection(snap.size, allowed, dated)
         return allowed
-
-    def _rank(
-        self,
-        snap: Snapshot,
-        query: Query,
-        allowed: np.ndarray | None,
-        k: int,
-        only_theirs: bool,
-    ) -> list[Candidate]:
-        """Fused candidates; a speaker named in the question is soft: boosted, then put first
-        when the question asks what they said, so an attribution miss cannot hide an answer."""
-        vector, lexical = self._evidence(snap, query.text)
-        dated = snap.dated(query.since, query.until) if query.dates_soft else _NONE
-        theirs = snap.passages_of(query.speaker_ids)
-        prefer = union(snap.size, dated, theirs) if len(dated) or len(theirs) else None
-        candidates = snap.searcher.search(query, vector, allowed, k, prefer, lexical)
-        positions = np.array([c.position for c in candidates], dtype=np.int64)
-        by_them = members(theirs, positions)
-        factors = np.where(by_them, SPEAKER_BOOST, 1.0) * np.where(
-            members(dated, positions), DATE_BOOST, 1.0
-        )
-        if query.who:
-            factors *= np.where(snap.quoted[positions], WHO_BOOST, 1.0)
-        rescored = [
-            Candidate(c.passage_id, c.score * f, c.cosine, c.bm25, c.position)
-            for c, f in zip(candidates, factors.tolist(), strict=True)
-        ]
-        ranked = sorted(rescored, key=lambda c: c.score, reverse=True)
-        if only_theirs:
-            mine = set(positions[by_them].tolist())
-            return [c for c in ranked if c.position in mine]
-        return ranked
 
     # -- listings ---------------------------------------------------------------------------
 
@@ -501,6 +473,35 @@ class Recent(Generic[K, V]):
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+def _boosted(
+    snap: Snapshot,
+    query: Query,
+    candidates: list[Candidate],
+    dated: np.ndarray,
+    theirs: np.ndarray,
+    only_theirs: bool,
+) -> list[Candidate]:
+    """Candidates boosted and ranked again; a speaker named in the question is soft: boosted,
+    then put first when the question asks what they said, so an attribution miss cannot hide
+    an answer."""
+    positions = np.array([c.position for c in candidates], dtype=np.int64)
+    by_them = members(theirs, positions)
+    factors = np.where(by_them, SPEAKER_BOOST, 1.0) * np.where(
+        members(dated, positions), DATE_BOOST, 1.0
+    )
+    if query.who:
+        factors *= np.where(snap.quoted[positions], WHO_BOOST, 1.0)
+    rescored = [
+        Candidate(c.passage_id, c.score * f, c.cosine, c.bm25, c.position)
+        for c, f in zip(candidates, factors.tolist(), strict=True)
+    ]
+    ranked = sorted(rescored, key=lambda c: c.score, reverse=True)
+    if only_theirs:
+        mine = set(positions[by_them].tolist())
+        return [c for c in ranked if c.position in mine]
+    return ranked
 
 
 def _names_only(query: Query, snap: Snapshot) -> bool:

@@ -234,11 +234,14 @@ def intersection(size: int, first: np.ndarray, second: np.ndarray) -> np.ndarray
 
 @dataclass(frozen=True)
 class Lexical:
-    """A question's BM25 evidence: every passage's score (by position), and each article's
-    share of the score (``ARTICLE_WEIGHT`` for the best article; None when none scores)."""
+    """A question's BM25 evidence: every passage's score (by position); each article's share
+    of the score (``ARTICLE_WEIGHT`` for the best article; None when none scores); the best
+    passages among those allowed, then among those preferred; the preferred ones allowed."""
 
     passages: np.ndarray
     articles: np.ndarray | None
+    tops: list[np.ndarray]
+    preferred: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -284,21 +287,29 @@ class Searcher:
     def __len__(self) -> int:
         return len(self.row_ids)
 
-    def lexical(self, text: str) -> Lexical:
-        """The question's BM25 scores, by passage and by article: all search needs of the
-        text, so it can run while the question is embedded."""
+    def lexical(
+        self, text: str, allowed: np.ndarray | None = None, prefer: np.ndarray | None = None
+    ) -> Lexical:
+        """All `search` needs of the question's text, so it can run while the question is
+        embedded: BM25 by passage and by article, and its best passages."""
         tokens = tokenize(text)
-        passages = (
+        scores = (
             bm25_scores(self.bm25, tokens)
             if self.bm25 is not None
             else np.zeros(len(self), dtype=np.float32)
         )
         articles = None
         if self.article_of is not None and self.article_bm25 is not None and ARTICLE_WEIGHT:
-            scores = bm25_scores(self.article_bm25, tokens)
-            if len(scores) and scores.max() > 0:
-                articles = ARTICLE_WEIGHT * scores / scores.max()
-        return Lexical(passages, articles)
+            by_article = bm25_scores(self.article_bm25, tokens)
+            if len(by_article) and by_article.max() > 0:
+                articles = ARTICLE_WEIGHT * by_article / by_article.max()
+        preferred = None
+        if prefer is not None and len(prefer):
+            preferred = prefer if allowed is None else intersection(len(self), allowed, prefer)
+        tops = [top_positions(scores, CANDIDATES, allowed)]
+        if preferred is not None and len(preferred):
+            tops.append(top_positions(scores, CANDIDATES, preferred))
+        return Lexical(scores, articles, tops, preferred)
 
     def search(
         self,
@@ -310,19 +321,15 @@ class Searcher:
         lexical: Lexical | None = None,
     ) -> list[Candidate]:
         """Fused candidates, best first; ``allowed`` restricts to those positions, and the
-        best of ``prefer`` join the candidates even when others outscore them. ``lexical``
-        is `lexical` of the query's text, when already known."""
+        best of ``prefer`` join the candidates even when others outscore them. ``lexical``,
+        when given, is `lexical` of the same text, ``allowed`` and ``prefer``."""
         if allowed is not None and not len(allowed):
             return []
-        lexical = lexical or self.lexical(query.text)
-        scores = lexical.passages
+        lexical = lexical or self.lexical(query.text, allowed, prefer)
+        scores, tops = lexical.passages, lexical.tops
         dense = self._dense(vector, allowed)
-        tops = [top_positions(scores, CANDIDATES, allowed)]
-        if prefer is not None and len(prefer):
-            preferred = prefer if allowed is None else intersection(len(self), allowed, prefer)
-            if len(preferred):
-                dense += self._dense(vector, preferred)
-                tops.append(top_positions(scores, CANDIDATES, preferred))
+        if lexical.preferred is not None and len(lexical.preferred):
+            dense += self._dense(vector, lexical.preferred)
         cosine = dict(dense)
         unscored = [p for p in dict.fromkeys(np.concatenate(tops).tolist()) if p not in cosine]
         found = self.table.cosines(np.array(unscored, dtype=np.int64), vector)
