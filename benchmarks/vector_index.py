@@ -8,8 +8,9 @@ development vectors (14,412) and over the 100k and 1M indexes of benchmarks/incr
 thread, and recall@10 against flat for the 213 development questions, HNSW at several
 efSearch. Section ``ask``: the whole `Whosaid.ask` (onnx embedding, hybrid search, answers)
 over the 100k and 1M indexes as `whosaid index` writes them with WHOSAID_VECTOR_INDEX=auto
-(HNSW at these sizes), alone and while a second process keeps one core busy. Each figure is
-the median over rounds of each round's p50 or p95 (benchmarks/timing.py). Writes
+(HNSW at these sizes), alone and while a second process keeps one core busy, against the
+embedding alone, and with each question's vector cached (the search and what follows). Each
+figure is the median over rounds of each round's p50 or p95 (benchmarks/timing.py). Writes
 benchmarks/results/vector_index.json; ``--sections`` measures only some and keeps the rest.
 """
 
@@ -74,7 +75,9 @@ def kinds(hnsw: VectorIndex, queries: np.ndarray, rounds: int) -> dict:
 
 
 def ask(data: dict[str, Path], embedder: object, texts: list[str], rounds: int) -> dict:
-    """The whole ask over each index, alone and with a busy core (each ask embeds again)."""
+    """The whole ask over each index, alone and with a busy core (each ask embeds again),
+    against the embedding alone; then the ask with the question's vector cached: the search
+    and everything after the embedding."""
     engines = {}
     for size, folder in data.items():
         engines[size] = Whosaid(folder, embedder=embedder)  # type: ignore[arg-type]
@@ -84,13 +87,25 @@ def ask(data: dict[str, Path], embedder: object, texts: list[str], rounds: int) 
         for engine in engines.values():
             engine.forget()
 
-    systems = {f"ask, {size}": engine.ask for size, engine in engines.items()}
+    def clear_answers(_: str) -> None:
+        for engine in engines.values():
+            engine.forget(vectors=False)
+
+    systems = {
+        "embedding alone": lambda text: embedder.embed([text]),  # type: ignore[attr-defined]
+        **{f"ask, {size}": engine.ask for size, engine in engines.items()},
+    }
     out = {
         "kinds": {size: e.snapshot().searcher.vectors.kind for size, e in engines.items()},
         "alone": interleaved(systems, texts, rounds, before=clear),
     }
     with busy_core():
         out["one core busy"] = interleaved(systems, texts, rounds, before=clear)
+    for engine in engines.values():
+        for text in texts:
+            engine.ask(text)  # caches every question's vector
+    cached = {f"ask, {size}": engine.ask for size, engine in engines.items()}
+    out["question vector cached"] = interleaved(cached, texts, rounds, before=clear_answers)
     for engine in engines.values():
         engine.close()
     return out
