@@ -124,7 +124,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(args, settings)
     articles = args.articles or settings.articles_dir
     with progress_bar(enabled=sys.stderr.isatty() or not args.json) as progress:
-        report = engine.update(articles, progress=progress, rebuild=args.rebuild)
+        # Loaded once here, so the next `ask` or bot reads the saved BM25 index.
+        report = engine.update(articles, progress=progress, rebuild=args.rebuild, load=True)
     _emit(args, asdict(report), format_report(report))
     return 0
 

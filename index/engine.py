@@ -30,6 +30,7 @@ from index.locking import WriterLock
 from index.models import (
     Article,
     ArticleInfo,
+    Progress,
     Quote,
     QuoteRecord,
     SearchResult,
@@ -143,6 +144,7 @@ class Whosaid:
         self._lock = threading.RLock()
         self._embed_lock = threading.Lock()
         self._update_lock = threading.Lock()
+        self._load_lock = threading.Lock()  # one thread loads a new generation at a time
         # Question vectors outlive a generation (same model); answers belong to one.
         self._vectors: Recent[str, np.ndarray] = Recent(CACHE_SIZE)
         self._answers: Recent[tuple, SearchResult] = Recent(CACHE_SIZE)
@@ -192,11 +194,23 @@ class Whosaid:
     # -- writing ----------------------------------------------------------------------------
 
     def update(
-        self, articles_dir: Path, progress: ProgressFn | None = None, rebuild: bool = False
+        self,
+        articles_dir: Path,
+        progress: ProgressFn | None = None,
+        rebuild: bool = False,
+        load: bool = False,
     ) -> UpdateReport:
-        """Add new, replace changed and drop removed articles in one new generation."""
+        """Add new, replace changed and drop removed articles in one new generation; with
+        ``load``, also load it before returning (`load`), reporting the stage "loading"."""
         if not self._update_lock.acquire(blocking=False):
             raise IndexBusyError("an index update is already running; wait for it to finish")
+        last: list[Progress] = []
+
+        def record(event: Progress) -> None:
+            last[:] = [event]
+            if progress is not None:
+                progress(event)
+
         try:
             store = self.store  # opening the store creates the data folder for the lock
             with WriterLock(self.data_dir / "writer.lock"):
@@ -208,10 +222,17 @@ class Whosaid:
                     self.embedder,
                     attribute,
                     self.passage_settings,
-                    progress,
+                    record,
                     rebuild,
                     self.vector_index,
                 )
+            if load:
+                if last and progress is not None:
+                    progress(replace(last[0], stage="loading", eta=None))
+                try:
+                    self.load()
+                except WhosaidError as exc:  # the update stands; the next question says why
+                    log.warning("the new generation did not load: %s", exc)
         finally:
             self._update_lock.release()
         return report
@@ -219,26 +240,55 @@ class Whosaid:
     # -- reading ----------------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
-        """The newest complete generation, loaded once per generation."""
+        """The newest complete generation, loaded once per generation.
+
+        While one thread loads a new generation, the others keep reading the one they had
+        (its files stay on disk while it is held), so questions never wait for a load but the
+        first; `load` is the way to load a new generation ahead of the questions.
+        """
+        gen = self._current_generation()
+        held = self._snapshot
+        if held is not None and held.gen == gen:
+            return held
+        if not self._load_lock.acquire(blocking=held is None):
+            assert held is not None
+            return held  # another thread is loading the new generation
+        try:
+            return self._load_newest()
+        finally:
+            self._load_lock.release()
+
+    def load(self) -> int:
+        """Load the newest generation now (readers otherwise load it on their next question),
+        building its BM25 index for every other reader too; return its number."""
+        with self._load_lock:
+            return self._load_newest().gen
+
+    def _load_newest(self) -> Snapshot:
+        """The newest generation, loaded if it is not yet (``_load_lock`` held)."""
+        gen, current = self._current_generation(), self._snapshot
+        if current is None or current.gen != gen:
+            self._snapshot = current = self._load(current)
+        return current
+
+    def _current_generation(self) -> int:
         gen = self.store.current_generation()
         if gen == 0:
             raise IndexMissingError(
                 f"there is no index in {self.data_dir} yet; build it with `whosaid index`"
             )
-        with self._lock:
-            if self._snapshot is None or self._snapshot.gen != gen:
-                check_model(self.store, self.embedder, self.passage_settings)
-                gen, pin = pin_current(self.store, self.data_dir)
-                try:
-                    snap = load_snapshot(
-                        self.store, self.data_dir, gen, self.embedder.dim, self._snapshot
-                    )
-                except BaseException:
-                    pin.release()
-                    raise
-                weakref.finalize(snap, pin.release)  # held while any thread uses the snapshot
-                self._snapshot = snap
-            return self._snapshot
+        return gen
+
+    def _load(self, previous: Snapshot | None) -> Snapshot:
+        check_model(self.store, self.embedder, self.passage_settings)
+        gen, pin = pin_current(self.store, self.data_dir)
+        try:
+            snap = load_snapshot(self.store, self.data_dir, gen, self.embedder.dim, previous)
+        except BaseException:
+            pin.release()
+            raise
+        weakref.finalize(snap, pin.release)  # held while any thread uses the snapshot
+        return snap
 
     def _embed_soon(self, text: str) -> Callable[[], np.ndarray]:
         """Start embedding the question on a worker thread (ONNX Runtime and torch let go of

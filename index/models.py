@@ -160,7 +160,7 @@ class UpdateReport:
 class Progress:
     """A progress report from a running update, for progress bars and Discord edits."""
 
-    stage: str  # "reading", "attributing", "embedding", "writing", "done"
+    stage: str  # "reading", "attributing", "embedding", "writing", "done", "loading"
     done: int
     total: int
     quotes: int = 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
+from index import engine as engine_module
 from index.embedder import HashEmbedder
 from index.engine import Whosaid
 from index.errors import IndexMismatchError, IndexMissingError, QuestionError, WhosaidError
@@ -105,6 +107,51 @@ def test_a_reader_picks_up_a_new_generation(tmp_path: Path, articles_dir: Path) 
     writer.update(articles_dir)
     assert {a.id for a in reader.articles()} == {"alpha.txt", "beta.txt"}
     assert reader.ask("bridge opens June").answers[0].article.article_id == "beta.txt"
+
+
+def test_questions_are_answered_from_the_old_generation_while_a_new_one_loads(
+    tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    index = Whosaid(tmp_path / "d", embedder=HashEmbedder(), attribute=fake_attribute)
+    index.update(articles_dir)
+    assert index.ask("taxes fall").answers
+    (articles_dir / "beta.txt").write_text(BETA)
+    index.update(articles_dir)
+    loading, finish = threading.Event(), threading.Event()
+    real = engine_module.load_snapshot
+
+    def slow(*args: object, **kwargs: object) -> object:
+        loading.set()
+        finish.wait(30)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine_module, "load_snapshot", slow)
+    loader = threading.Thread(target=index.load)
+    loader.start()
+    try:
+        assert loading.wait(30)
+        # Meanwhile every question is answered at once, from generation 1.
+        assert [a.id for a in index.articles()] == ["alpha.txt"]
+        answer = index.ask("bridge opens June")
+        assert all(a.article.article_id == "alpha.txt" for a in answer.answers)
+    finally:
+        finish.set()
+        loader.join(30)
+    assert {a.id for a in index.articles()} == {"alpha.txt", "beta.txt"}
+    assert index.ask("bridge opens June").answers[0].article.article_id == "beta.txt"
+
+
+def test_an_update_can_load_its_generation(tmp_path: Path, articles_dir: Path) -> None:
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    index = Whosaid(tmp_path / "d", embedder=HashEmbedder(), attribute=fake_attribute)
+    stages: list[str] = []
+    index.update(articles_dir, progress=lambda p: stages.append(p.stage), load=True)
+    assert stages[-1] == "loading"
+    assert index._snapshot is not None and index._snapshot.gen == 1  # noqa: SLF001
+    assert any(p.name.startswith("bm25-1-") for p in (tmp_path / "d").iterdir())
+    with pytest.raises(IndexMissingError):
+        Whosaid(tmp_path / "empty", embedder=HashEmbedder()).load()
 
 
 def test_damaged_vector_file_is_rebuilt_from_the_database(

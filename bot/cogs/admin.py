@@ -129,7 +129,10 @@ class Admin(commands.Cog):
 
         started = time.monotonic()
         task = asyncio.ensure_future(
-            self.bot.write(self.bot.engine.update, self.bot.settings.articles_dir, record)
+            # Loaded here, so no question waits for the new generation's BM25 index.
+            self.bot.write(
+                self.bot.engine.update, self.bot.settings.articles_dir, record, load=True
+            )
         )
         shown, last_edit = "", float("-inf")
         while not task.done():

@@ -436,6 +436,10 @@ async def test_reindex_edits_one_message_with_progress_then_summary(env: Env) ->
     summary = contents[-1]
     assert "1 added" in summary and "0 removed" in summary
     assert interaction.followups == []  # one message, edited
+    # The new generation was loaded before "done": no question waits for it.
+    engine = env.bot.engine
+    assert engine._snapshot is not None  # noqa: SLF001
+    assert engine._snapshot.gen == engine.store.current_generation()  # noqa: SLF001
 
 
 async def test_reindex_while_another_process_updates_is_told_privately(
@@ -452,7 +456,7 @@ async def test_reindex_while_another_process_updates_is_told_privately(
 async def test_reindex_that_fails_midway_says_so_and_apologises(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(articles_dir: Path, progress: Callable[[Progress], None]) -> None:
+    def broken(articles_dir: Path, progress: Callable[[Progress], None], load: bool) -> None:
         progress(Progress("reading", 0, 5))
         time.sleep(0.3)  # long enough for the first progress edit to go out
         raise OSError("disk full")
