@@ -13,8 +13,12 @@ one of median length) with `Whosaid.update`, in a worker process whose model (on
 default) and spaCy are loaded and warm (benchmarks/incremental_worker.py). The systems run
 alternately, run by run: this code over a flat base and over an HNSW base, and the code at
 ``--baseline`` (one FAISS file per generation, loaded and rewritten whole, and the speaker
-registry recomputed over every quote) over the flat base. Figures are medians over ``--runs``
-runs. Writes benchmarks/results/incremental.json.
+registry recomputed over every quote) over the flat base. This code then loads the new
+generation as `whosaid index` and /reindex do (``ready``: until questions are answered from
+it), building its BM25 index from the token counts saved with generation 1's (each base is
+loaded once first, as an index left by `whosaid index` is), and, as a third system, with no
+saved counts (every passage counted again). Figures are medians over ``--runs`` runs. Writes
+benchmarks/results/incremental.json.
 """
 
 from __future__ import annotations
@@ -37,8 +41,10 @@ sys.path.insert(0, str(ROOT))
 from benchmarks import devcorpus, synthetic  # noqa: E402
 from benchmarks.devcorpus import dev_index, write_results  # noqa: E402
 from benchmarks.timing import machine, median_seconds  # noqa: E402
+from index import lexical  # noqa: E402
 from index.articles import load_articles  # noqa: E402
 from index.build import Prepared, _write  # noqa: E402
+from index.embedder import make_embedder  # noqa: E402
 from index.engine import Whosaid, default_attributor  # noqa: E402
 from index.models import Article, Quote  # noqa: E402
 from index.passages import PassageSettings, split_passages  # noqa: E402
@@ -199,9 +205,9 @@ class Worker:
         if line != "ready":
             raise RuntimeError(f"worker for {code} did not start: {line!r}")
 
-    def update(self, data: Path, articles: Path, options: dict) -> dict:
+    def update(self, data: Path, articles: Path, options: dict, load: bool = False) -> dict:
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        command = {"data": str(data), "articles": str(articles), "options": options}
+        command = {"data": str(data), "articles": str(articles), "options": options, "load": load}
         self.proc.stdin.write(json.dumps(command) + "\n")
         self.proc.stdin.flush()
         return json.loads(self.proc.stdout.readline())
@@ -216,12 +222,21 @@ def summary(runs: list[dict]) -> dict:
     """Medians over the runs, in seconds, and every run's total."""
     out = {
         key: round(float(np.median([r[key] for r in runs])), 3)
-        for key in ("seconds", "read", "prepare", "write")
+        for key in ("seconds", "read", "prepare", "write", "ready")
     }
     out["runs"] = [round(r["seconds"], 3) for r in runs]
     out["embedded passages"] = runs[0]["embedded"]
     out["passages after"] = runs[0]["passages"]
     return out
+
+
+def saved_bm25(base: Path, embedder: object) -> None:
+    """Load generation 1 of a base once, so its BM25 index and token counts are saved in it
+    (as `whosaid index` and /reindex leave them) and copies of it start from them."""
+    if not any(base.glob(f"{lexical.PREFIX}1-*/{lexical.COUNTS}")):
+        engine = Whosaid(base, embedder=embedder)  # type: ignore[arg-type]
+        engine.load()
+        engine.close()
 
 
 def base_indexes(
@@ -274,9 +289,22 @@ def main() -> int:
     bases, adding, held = base_indexes(args, ("flat", "hnsw"))
     onnx_cache = args.work / "onnx"
     workers = {"this code": Worker(ROOT, args.model, args.backend, onnx_cache)}
+    for base in bases.values():
+        saved_bm25(base, make_embedder(args.model, args.backend, onnx_cache))
+    no_counts = work / f"base-{args.passages}-hnsw-no-counts"
+    if not (no_counts / "complete").exists():
+        shutil.rmtree(no_counts, ignore_errors=True)
+        shutil.copytree(bases["hnsw"], no_counts)
+        for counts in no_counts.glob(f"{lexical.PREFIX}*/{lexical.COUNTS}"):
+            counts.unlink()
     systems = {
         "segments, flat base": ("this code", bases["flat"], {"vector_index": "flat"}),
         "segments, hnsw base": ("this code", bases["hnsw"], {"vector_index": "hnsw"}),
+        "segments, hnsw base, BM25 counted from nothing": (
+            "this code",
+            no_counts,
+            {"vector_index": "hnsw"},
+        ),
     }
     if not args.no_baseline:
         code = baseline_code(work, args.baseline)
@@ -300,7 +328,9 @@ def main() -> int:
             trial = work / "trial"
             shutil.rmtree(trial, ignore_errors=True)
             shutil.copytree(base, trial)
-            runs[name].append(workers[worker].update(trial, adding, options))
+            runs[name].append(
+                workers[worker].update(trial, adding, options, load=worker == "this code")
+            )
             print(f"{name}: {runs[name][-1]['seconds']:.2f} s", file=sys.stderr)
     results["reader picks up the new generation"] = pick_up(
         work / "trial", bases["hnsw"], adding, workers["this code"], args.rounds

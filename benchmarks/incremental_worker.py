@@ -5,7 +5,8 @@
 Imports ``index`` from CODE_DIR (this checkout, or an older commit's ``index/`` unpacked
 elsewhere), loads the embedding model and spaCy, prints ``ready``, then reads one JSON command
 a line (``{"data": ..., "articles": ..., "options": {...}}``), runs `Whosaid.update` on it and
-prints one JSON line of timings.
+prints one JSON line of timings (with ``"load": true``, also until the new generation is
+loaded).
 """
 
 from __future__ import annotations
@@ -46,8 +47,10 @@ def main() -> None:
         def seen(event: Progress, first: dict = first, started: float = started) -> None:
             first.setdefault(event.stage, time.perf_counter() - started)
 
-        report = engine.update(Path(command["articles"]), progress=seen)
-        seconds = time.perf_counter() - started
+        load = {"load": True} if command.get("load") else {}  # older code has no load
+        report = engine.update(Path(command["articles"]), progress=seen, **load)
+        ready = time.perf_counter() - started
+        seconds = first.get("loading", ready)  # the update, without loading its generation
         engine.close()
         print(
             json.dumps(
@@ -57,6 +60,8 @@ def main() -> None:
                     "read": first.get("embedding", 0.0),
                     "prepare": first.get("writing", 0.0) - first.get("embedding", 0.0),
                     "write": seconds - first.get("writing", 0.0),
+                    # then loading the new generation (its BM25 index) for the questions
+                    "ready": ready,
                     "added": list(report.added),
                     "embedded": report.embedded,
                     "passages": report.passages,

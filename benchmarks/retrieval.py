@@ -260,7 +260,9 @@ def main() -> int:
         t = time.perf_counter()
         engine.ask(q["question"])
         latencies.append((time.perf_counter() - t) * 1000)
-    results["ask latency ms (warm, question vector cached, median)"] = round(statistics.median(latencies), 2)
+    results["ask latency ms (warm, question vector cached, median)"] = round(
+        statistics.median(latencies), 2
+    )
     out = ROOT / "benchmarks" / "results" / "retrieval.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))

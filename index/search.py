@@ -72,6 +72,15 @@ def build_bm25(texts: Sequence[str]) -> bm25s.BM25 | None:
     return index
 
 
+def used_words(index: bm25s.BM25) -> list[str]:
+    """The words some document holds (a vocabulary kept across generations also has words
+    only removed documents held)."""
+    indptr = index.scores["indptr"]
+    return [
+        w for w, i in index.vocab_dict.items() if i + 1 < len(indptr) and indptr[i + 1] > indptr[i]
+    ]
+
+
 class Vocabulary:
     """The words of a BM25 index, where a word also counts as known when one of them shares
     its stem ("scrutinized" when the articles say "scrutiny")."""
@@ -280,7 +289,7 @@ class Searcher:
         self._order = np.argsort(self.row_ids, kind="stable")
         self._sorted_ids = self.row_ids[self._order]
         self.bm25 = bm25 if bm25 is not None else build_bm25(texts)
-        self.vocabulary = Vocabulary(self.bm25.vocab_dict if self.bm25 else ())
+        self.vocabulary = Vocabulary(used_words(self.bm25) if self.bm25 else ())
         self.article_of = article_of
         self.article_bm25 = article_bm25
 

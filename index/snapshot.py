@@ -65,16 +65,18 @@ def lexical_texts(
     ids: Sequence[int],
     texts: Sequence[str],
     articles: dict[int, tuple[str | None, str | None, int]],
+    positions: Sequence[int] | None = None,
 ) -> list[str]:
-    """What BM25 reads for each passage: its article's title and its neighbours in the article
-    as well as itself, so a passage is found by words its context shares with the question."""
+    """What BM25 reads for each passage (or those at ``positions``): its article's title and
+    its neighbours in the article as well as itself, so a passage is found by words its
+    context shares with the question."""
     out = []
-    for i, (row, text) in enumerate(zip(ids, texts, strict=True)):
-        _, title, article = articles[row]
+    for i in range(len(ids)) if positions is None else positions:
+        _, title, article = articles[ids[i]]
         parts = [title or ""] if BM25_TITLES else []
         for j in range(i - BM25_CONTEXT, i + BM25_CONTEXT + 1):
             if 0 <= j < len(ids) and articles[ids[j]][2] == article:
-                parts.extend([text] * SELF_WEIGHT if j == i else [texts[j]])
+                parts.extend([texts[i]] * SELF_WEIGHT if j == i else [texts[j]])
         out.append("\n".join(parts))
     return out
 
@@ -111,11 +113,25 @@ def load_snapshot(
     created = info["created"] if info else 0.0
     recipe = f"titles={BM25_TITLES}|context={BM25_CONTEXT}|self={SELF_WEIGHT}"
     order = [int(i) for i in ids]
+    # Documents are known to the next generation's build by row id: a passage's row, and its
+    # neighbours and title with it, never change (an edited article gets new rows).
     bm25 = cached_bm25(
-        data_dir, gen, bm25_key(created, recipe), lambda: lexical_texts(order, texts, articles)
+        data_dir,
+        gen,
+        bm25_key(created, recipe),
+        ids,
+        lambda positions: lexical_texts(order, texts, articles, positions),
     )
     article_of, article_texts = article_groups(order, texts, articles)
-    article_bm25 = cached_bm25(data_dir, gen, bm25_key(created, "articles"), lambda: article_texts)
+    article_rows = np.zeros(len(article_texts), dtype=np.int64)
+    article_rows[article_of] = [articles[row][2] for row in order]
+    article_bm25 = cached_bm25(
+        data_dir,
+        gen,
+        bm25_key(created, "articles"),
+        article_rows,
+        lambda positions: [article_texts[i] for i in positions],
+    )
     searcher = Searcher(
         vectors, ids, [], bm25=bm25, article_of=article_of, article_bm25=article_bm25
     )
