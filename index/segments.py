@@ -201,7 +201,11 @@ def _load_segments(
     problems = vector_count_problems(held, live_ids, [p.dim for p in parts.values()])
     if problems:
         raise WhosaidError("; ".join(problems))
-    removed = np.setdiff1d(held, live_ids, assume_unique=True)
+    removed = (
+        np.zeros(0, dtype=np.int64)
+        if np.array_equal(held, live_ids)
+        else np.setdiff1d(held, live_ids, assume_unique=True)
+    )
     return SegmentedVectors(next(iter(parts.values())).dim, parts, removed)
 
 
@@ -210,7 +214,9 @@ def vector_count_problems(held: np.ndarray, live_ids: np.ndarray, dims: list[int
     problems = []
     if len(set(dims)) > 1:
         problems.append(f"segments of different sizes {sorted(set(dims))}")
-    if len(np.unique(held)) != len(held):
+    if np.array_equal(held, live_ids):  # the usual case: one segment, nothing removed
+        return problems
+    if not (np.diff(held) > 0).all() and len(np.unique(held)) != len(held):
         problems.append("a passage has vectors in two segments")
     missing = np.setdiff1d(live_ids, held)
     if len(missing):

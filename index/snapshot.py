@@ -81,21 +81,33 @@ def lexical_texts(
     return out
 
 
-def article_groups(
-    ids: Sequence[int],
-    texts: Sequence[str],
-    articles: dict[int, tuple[str | None, str | None, int]],
-) -> tuple[np.ndarray, list[str]]:
-    """Each passage's article as a number from 0, and each article's title and text."""
+def article_numbers(
+    ids: Sequence[int], articles: dict[int, tuple[str | None, str | None, int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each passage's article as a number from 0, and each number's article row."""
     number: dict[int, int] = {}
     article_of = np.array(
         [number.setdefault(articles[row][2], len(number)) for row in ids], dtype=np.int64
     )
-    parts: list[list[str]] = [[] for _ in number]
-    for row, text, n in zip(ids, texts, article_of, strict=True):
-        parts[n] = parts[n] or [articles[row][1] or ""]
-        parts[n].append(text)
-    return article_of, ["\n".join(p) for p in parts]
+    return article_of, np.array(list(number), dtype=np.int64)
+
+
+def article_texts(
+    ids: Sequence[int],
+    texts: Sequence[str],
+    articles: dict[int, tuple[str | None, str | None, int]],
+    article_of: np.ndarray,
+    wanted: Sequence[int],
+) -> list[str]:
+    """The title and text of the articles numbered ``wanted`` (only needed to build a BM25
+    index: a loaded one never reads them)."""
+    chosen = set(wanted)
+    parts: dict[int, list[str]] = {n: [] for n in wanted}
+    for row, text, n in zip(ids, texts, article_of.tolist(), strict=True):
+        if n in chosen:
+            parts[n] = parts[n] or [articles[row][1] or ""]
+            parts[n].append(text)
+    return ["\n".join(parts[n]) for n in wanted]
 
 
 def load_snapshot(
@@ -122,15 +134,13 @@ def load_snapshot(
         ids,
         lambda positions: lexical_texts(order, texts, articles, positions),
     )
-    article_of, article_texts = article_groups(order, texts, articles)
-    article_rows = np.zeros(len(article_texts), dtype=np.int64)
-    article_rows[article_of] = [articles[row][2] for row in order]
+    article_of, article_rows = article_numbers(order, articles)
     article_bm25 = cached_bm25(
         data_dir,
         gen,
         bm25_key(created, "articles"),
         article_rows,
-        lambda positions: [article_texts[i] for i in positions],
+        lambda wanted: article_texts(order, texts, articles, article_of, wanted),
     )
     searcher = Searcher(
         vectors, ids, [], bm25=bm25, article_of=article_of, article_bm25=article_bm25
@@ -157,12 +167,15 @@ def speaker_positions(
     if not pairs:
         return {}
     rows, speakers = np.array(pairs, dtype=np.int64).T
-    order = np.argsort(speakers, kind="stable")
-    rows, speakers = rows[order], speakers[order]
+    live = np.isin(rows, searcher.row_ids)  # a passage no longer live has no position
+    rows, speakers = rows[live], speakers[live]
+    # One sort of (speaker, position) keys: each speaker's positions, sorted and distinct.
+    keys = np.unique((speakers << 32) | searcher.positions(rows))
+    speakers, positions = keys >> 32, keys & 0xFFFFFFFF
     bounds = np.flatnonzero(np.diff(speakers)) + 1
     out = {}
-    for group_rows, group_speakers in zip(
-        np.split(rows, bounds), np.split(speakers, bounds), strict=True
+    for group, first in zip(
+        np.split(positions, bounds), speakers[np.r_[0, bounds]].tolist(), strict=True
     ):
-        out[int(group_speakers[0])] = np.unique(searcher.positions(group_rows))
+        out[first] = group
     return out
