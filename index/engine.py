@@ -75,10 +75,8 @@ SPEECH_WORDS = frozenset(
 CACHE_SIZE = 256  # recent question vectors, and recent answers
 K = TypeVar("K")
 V = TypeVar("V")
-PHRASE_SCAN = 500
-_NONE = np.zeros(
-    0, dtype=np.int64
-)  # passages read at most to check that a name in a question occurs
+PHRASE_SCAN = 500  # passages read at most to check that a name in a question occurs
+_NONE = np.zeros(0, dtype=np.int64)  # no passages, as positions
 
 
 def default_attributor() -> Attributor:
@@ -148,7 +146,7 @@ class Whosaid:
         # Question vectors outlive a generation (same model); answers belong to one.
         self._vectors: Recent[str, np.ndarray] = Recent(CACHE_SIZE)
         self._answers: Recent[tuple, SearchResult] = Recent(CACHE_SIZE)
-        self._pool: ThreadPoolExecutor | None = None  # embeds questions: see `_evidence`
+        self._pool: ThreadPoolExecutor | None = None  # embeds questions: see `_embed_soon`
 
     # -- plumbing ---------------------------------------------------------------------------
 

@@ -107,8 +107,8 @@ def _damaged(data_dir: Path, segment: VectorSegment) -> bool:
 class SegmentedVectors:
     """One generation's vectors: its segments searched together, its removed ids left out.
 
-    The same calls as `VectorIndex` (``search``, ``reconstruct``, ``len``), so `Searcher`
-    takes either.
+    The same calls as `VectorIndex` (``search``, ``table``, ``reconstruct``, ``len``), so
+    `Searcher` takes either.
     """
 
     def __init__(self, dim: int, segments: dict[str, VectorIndex], removed: np.ndarray) -> None:
