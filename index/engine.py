@@ -370,7 +370,9 @@ class Whosaid:
         theirs = snap.passages_of(query.speaker_ids)
         prefer = union(snap.size, dated, theirs) if len(dated) or len(theirs) else None
         lexical = snap.searcher.lexical(query.text, allowed, prefer)
-        candidates = snap.searcher.search(query, vector(), allowed, k, prefer, lexical)
+        candidates = snap.searcher.search(
+            query, vector(), allowed, k, prefer, lexical, pool=self._pool
+        )
         ranked = _boosted(snap, query, candidates, dated, theirs, only_theirs)
         if not ranked or (
             not only_theirs and self._weak(snap, question, max(c.cosine for c in ranked))
