@@ -116,7 +116,8 @@ def worker_thread(engine: Whosaid, texts: list[str], rounds: int) -> dict:
     threads that answer questions; `VectorIndex.search` sets it on the asking thread.
     """
     snap = engine.snapshot()
-    flat = snap.searcher.vectors._index  # noqa: SLF001 - the raw index, without the setting
+    base = next(iter(snap.searcher.vectors.segments.values()))  # type: ignore[attr-defined]
+    flat = base._index  # noqa: SLF001 - the raw index, without the setting
     vectors = engine.embedder.embed(texts)
     pool = ThreadPoolExecutor(1)
     default = pool.submit(faiss.omp_get_max_threads).result()
