@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,30 @@ def test_questions_are_answered_from_the_old_generation_while_a_new_one_loads(
         loader.join(30)
     assert {a.id for a in index.articles()} == {"alpha.txt", "beta.txt"}
     assert index.ask("bridge opens June").answers[0].article.article_id == "beta.txt"
+
+
+def test_questions_asked_at_once_get_the_answers_asked_one_by_one(
+    tmp_path: Path, articles_dir: Path
+) -> None:
+    """Each question is embedded, and searched among its speaker's passages, on a worker
+    thread while the asking thread scores BM25: threads asking together must not mix them."""
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    (articles_dir / "beta.txt").write_text(BETA)
+    index = Whosaid(tmp_path / "d", embedder=HashEmbedder(), attribute=fake_attribute)
+    index.update(articles_dir)
+    questions = [
+        "taxes fall",
+        "bridge opens June",
+        "What did Lopez say about taxes?",
+        "What did Berg say about the bridge?",
+        "Who runs the treasury?",
+    ] * 4
+    alone = [[a.passage_id for a in index.ask(q).answers] for q in questions]
+    index.forget()
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda q: [a.passage_id for a in index.ask(q).answers], questions))
+    assert together == alone
+    assert any(alone)
 
 
 def test_an_update_can_load_its_generation(tmp_path: Path, articles_dir: Path) -> None:
