@@ -38,6 +38,7 @@ from index.models import (
     Status,
     UpdateReport,
 )
+from index.numbering import intersection, members, union
 from index.passages import PassageSettings
 from index.query import Query, parse_question
 from index.retention import pin_current
@@ -51,12 +52,9 @@ from index.search import (
     WHO_BOOST,
     Candidate,
     collapse_duplicates,
-    intersection,
-    members,
     name_phrases,
     phrase_key,
     tokenize,
-    union,
     unknown_words,
 )
 from index.segments import vector_problems

@@ -28,6 +28,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from index.numbering import Numbering
 from index.search import _STOPWORDS, _TOKEN, tokenize
 
 log = logging.getLogger(__name__)
@@ -80,14 +81,11 @@ def count_tokens(
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     known = np.zeros(len(keys), dtype=bool)
     if previous is not None and len(previous.keys) and len(keys):
-        order = np.argsort(keys, kind="stable")
-        at = np.searchsorted(keys[order], previous.keys).clip(0, len(keys) - 1)
-        found = keys[order][at] == previous.keys
-        moved = np.where(found, order[at], -1)  # each old document's new position, or -1
+        moved = Numbering(keys).locate(previous.keys)  # each old document's position, or -1
         now = moved[previous.docs]
         kept = now >= 0
         parts.append((now[kept].astype(np.int32), previous.tokens[kept], previous.counts[kept]))
-        known[moved[found]] = True
+        known[moved[moved >= 0]] = True
     todo = np.flatnonzero(~known).tolist()
     for start in range(0, len(todo), COUNT_BATCH):  # numpy arrays, not lists, for most of it
         batch = todo[start : start + COUNT_BATCH]

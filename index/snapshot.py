@@ -12,8 +12,9 @@ import numpy as np
 
 from index.lexical import bm25_key, cached_bm25
 from index.models import Speaker
+from index.numbering import union
 from index.query import SpeakerMatcher
-from index.search import Searcher, union
+from index.search import Searcher
 from index.segments import SegmentedVectors, load_vectors
 from index.store import Store
 
@@ -167,10 +168,10 @@ def speaker_positions(
     if not pairs:
         return {}
     rows, speakers = np.array(pairs, dtype=np.int64).T
-    live = np.isin(rows, searcher.row_ids)  # a passage no longer live has no position
-    rows, speakers = rows[live], speakers[live]
+    positions = searcher.numbering.locate(rows)
+    live = positions >= 0  # a passage no longer live has no position
     # One sort of (speaker, position) keys: each speaker's positions, sorted and distinct.
-    keys = np.unique((speakers << 32) | searcher.positions(rows))
+    keys = np.unique((speakers[live] << 32) | positions[live])
     speakers, positions = keys >> 32, keys & 0xFFFFFFFF
     bounds = np.flatnonzero(np.diff(speakers)) + 1
     out = {}

@@ -16,6 +16,7 @@ import faiss
 import numpy as np
 
 from index.errors import IndexCorruptError
+from index.numbering import Numbering
 
 KINDS = ("flat", "hnsw", "sq8")
 SETTINGS = ("auto", *KINDS)
@@ -121,26 +122,33 @@ class VectorTable:
             if np.array_equal(held, ids):
                 self._part[:], self._row[:] = n, np.arange(len(ids))
                 continue
-            order = np.argsort(held, kind="stable")
-            at = np.searchsorted(held[order], ids).clip(0, max(len(held) - 1, 0))
-            found = held[order][at] == ids if len(held) else np.zeros(len(ids), dtype=bool)
+            rows = Numbering(held).locate(ids)
+            found = rows >= 0
             self._part[found] = n
-            self._row[found] = order[at[found]]
+            self._row[found] = rows[found]
+
+    def _by_part(
+        self, positions: np.ndarray
+    ) -> list[tuple[VectorIndex, np.ndarray | None, np.ndarray, np.ndarray]]:
+        """For each segment holding some of ``positions``: the segment, its matrix, which of
+        the positions it holds, and their rows in it."""
+        parts = self._part[positions]
+        out = []
+        for n, (part, matrix) in enumerate(zip(self._parts, self._matrices, strict=True)):
+            chosen = np.flatnonzero(parts == n)
+            if len(chosen):
+                out.append((part, matrix, chosen, self._row[positions[chosen]]))
+        return out
 
     def vectors(self, positions: np.ndarray) -> np.ndarray:
         """The vectors at these positions (zeros for an id no segment holds)."""
         positions = np.asarray(positions, dtype=np.int64)
         out = np.zeros((len(positions), self.dim), dtype=np.float32)
-        parts = self._part[positions]
-        for n, matrix in enumerate(self._matrices):
-            chosen = np.flatnonzero(parts == n)
-            if not len(chosen):
-                continue
-            rows = self._row[positions[chosen]]
+        for part, matrix, chosen, rows in self._by_part(positions):
             if matrix is not None:
                 out[chosen] = matrix[rows]
             else:
-                out[chosen] = _inner(self._parts[n]._index).reconstruct_batch(rows)  # noqa: SLF001
+                out[chosen] = _inner(part._index).reconstruct_batch(rows)  # noqa: SLF001
         return out
 
     def cosines(self, positions: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -149,15 +157,10 @@ class VectorTable:
         positions = np.asarray(positions, dtype=np.int64)
         out = np.zeros(len(positions), dtype=np.float32)
         query = np.ascontiguousarray(query, dtype=np.float32)
-        parts = self._part[positions]
-        for n, matrix in enumerate(self._matrices):
-            chosen = np.flatnonzero(parts == n)
-            if not len(chosen):
-                continue
+        for part, matrix, chosen, rows in self._by_part(positions):
             if matrix is None:
-                out[chosen] = self.vectors(positions[chosen]) @ query
+                out[chosen] = _inner(part._index).reconstruct_batch(rows) @ query  # noqa: SLF001
                 continue
-            rows = self._row[positions[chosen]]
             found = np.empty(len(rows), dtype=np.float32)
             faiss.fvec_inner_products_by_idx(
                 faiss.swig_ptr(found),

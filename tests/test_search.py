@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from index.models import Speaker
+from index.numbering import Numbering, intersection, members, union
 from index.query import SpeakerMatcher, find_dates, parse_question
 from index.search import (
     TOP_SAMPLE,
@@ -13,14 +14,11 @@ from index.search import (
     build_bm25,
     collapse_duplicates,
     convex,
-    intersection,
-    members,
     name_phrases,
     phrase_key,
     rrf,
     tokenize,
     top_positions,
-    union,
     unknown_words,
 )
 from index.snapshot import Snapshot
@@ -86,6 +84,11 @@ def test_union_and_intersection_of_positions() -> None:
         True,
         False,
     ]
+
+
+def test_numbering_finds_ids_among_keys() -> None:
+    assert Numbering(np.array([30, 10, 20])).locate(np.array([20, 5, 30])).tolist() == [2, -1, 0]
+    assert Numbering(np.zeros(0)).locate(np.array([1])).tolist() == [-1]
 
 
 def test_collapse_groups_near_duplicates() -> None:
