@@ -4,7 +4,8 @@ Usage (from the repository root)::
 
     python benchmarks/questions/check_questions.py --gold ../shared/data/polnear-train
 
-Checks every line of ``seed.jsonl``, ``polnear.jsonl`` and both ``unanswerable`` sets: valid JSON,
+Checks every line of ``seed.jsonl``, ``polnear.jsonl``, ``polnear_heldout.jsonl`` and the three
+``unanswerable`` sets: valid JSON,
 the expected fields and types, article ids that exist, ``[start, end)`` offsets inside the
 article text (and not blank), no article title pasted into a question, no long run of words
 copied from the answering article, month/year in date questions matching the article date,
@@ -30,7 +31,15 @@ MINIMUMS = {
     "polnear.jsonl": 150,
     "unanswerable.jsonl": 40,
     "unanswerable_heldout.jsonl": 20,
+    "polnear_heldout.jsonl": 40,
+    "unanswerable_heldout2.jsonl": 40,
 }
+POLNEAR_FILES = ("polnear.jsonl", "polnear_heldout.jsonl")  # answerable sets over polnear-train
+UNANSWERABLE_FILES = (
+    "unanswerable.jsonl",
+    "unanswerable_heldout.jsonl",
+    "unanswerable_heldout2.jsonl",
+)
 MIN_POLNEAR_ARTICLES = 100
 COPY_WORDS = 8  # a question may not share this many consecutive words with its article
 _MONTH_NAMES = (
@@ -211,8 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = {name: read_jsonl(args.questions / name, errors) for name in MINIMUMS}
     seed_dates = {SEED_ID: "2022-05-01"}
     check_answerable("seed.jsonl", rows["seed.jsonl"], seed, titles, seed_dates, errors, True)
-    check_answerable("polnear.jsonl", rows["polnear.jsonl"], texts, titles, dates, errors, False)
-    for name in ("unanswerable.jsonl", "unanswerable_heldout.jsonl"):
+    for name in POLNEAR_FILES:
+        check_answerable(name, rows[name], texts, titles, dates, errors, False)
+    for name in UNANSWERABLE_FILES:
         check_unanswerable(name, rows[name], corpus, titles, errors)
 
     for name, minimum in MINIMUMS.items():
@@ -221,22 +231,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {len(rows[name])} questions ({detail})")
         if len(rows[name]) < minimum:
             errors.append(f"{name}: {len(rows[name])} questions, at least {minimum} wanted")
-    polnear = rows["polnear.jsonl"]
-    articles = {r.get("article_id") for r in polnear}
-    spans = sum(1 for r in polnear if r.get("start") is not None)
-    speakers = sum(1 for r in polnear if r.get("speaker"))
-    also = sum(1 for r in polnear if r.get("also_ok"))
-    hard = sum(1 for r in polnear if r.get("hard") is True)
-    if any(not isinstance(r.get("hard"), bool) for r in polnear):
-        errors.append("polnear.jsonl: every line needs hard: true or false")
-    print(f"polnear.jsonl: {hard} hard paraphrases (hard)")
-    for name in ("seed.jsonl", "polnear.jsonl"):
+    for name in POLNEAR_FILES:
+        if any(not isinstance(r.get("hard"), bool) for r in rows[name]):
+            errors.append(f"{name}: every line needs hard: true or false")
+        hard = sum(1 for r in rows[name] if r.get("hard") is True)
+        print(f"{name}: {hard} hard paraphrases (hard)")
+    for name in ("seed.jsonl", *POLNEAR_FILES):
         asking = sum(1 for r in rows[name] if r.get("asks_speaker"))
         print(f"{name}: {asking} questions name their speaker (asks_speaker)")
-    print(
-        f"polnear.jsonl: {len(articles)} distinct articles, {spans} with a span, "
-        f"{speakers} with a speaker, {also} with also_ok"
-    )
+    for name in POLNEAR_FILES:
+        polnear = rows[name]
+        articles = {r.get("article_id") for r in polnear}
+        spans = sum(1 for r in polnear if r.get("start") is not None)
+        speakers = sum(1 for r in polnear if r.get("speaker"))
+        also = sum(1 for r in polnear if r.get("also_ok"))
+        print(
+            f"{name}: {len(articles)} distinct articles, {spans} with a span, "
+            f"{speakers} with a speaker, {also} with also_ok"
+        )
+    articles = {r.get("article_id") for r in rows["polnear.jsonl"]}
     if len(articles) < MIN_POLNEAR_ARTICLES:
         wanted = MIN_POLNEAR_ARTICLES
         errors.append(f"polnear.jsonl: {len(articles)} distinct articles, {wanted} wanted")
