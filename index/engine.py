@@ -47,6 +47,9 @@ from index.search import (
     FULL_VOCABULARY,
     NO_ANSWER_COSINE,
     SPEAKER_BOOST,
+    TOPIC_ANSWERS,
+    TOPIC_CHECKED_FROM,
+    TOPIC_COSINE,
     UNKNOWN_NAME_COSINE,
     UNKNOWN_WORD_COSINE,
     WHO_BOOST,
@@ -123,6 +126,7 @@ class Whosaid:
         no_answer_cosine: float = NO_ANSWER_COSINE,
         unknown_name_cosine: float = UNKNOWN_NAME_COSINE,
         unknown_word_cosine: float = UNKNOWN_WORD_COSINE,
+        topic_cosine: float = TOPIC_COSINE,
         vector_index: str = "auto",
     ) -> None:
         self.data_dir = Path(data_dir)
@@ -135,6 +139,7 @@ class Whosaid:
         self.no_answer_cosine = no_answer_cosine
         self.unknown_name_cosine = unknown_name_cosine
         self.unknown_word_cosine = unknown_word_cosine
+        self.topic_cosine = topic_cosine
         self._store: Store | None = None
         self._snapshot: Snapshot | None = None
         self._lock = threading.RLock()
@@ -372,9 +377,7 @@ class Whosaid:
             query, vector(), allowed, k, prefer, lexical, pool=self._pool
         )
         ranked = _boosted(snap, query, candidates, dated, theirs, only_theirs)
-        if not ranked or (
-            not only_theirs and self._weak(snap, question, max(c.cosine for c in ranked))
-        ):
+        if not ranked or (not only_theirs and self._weak(snap, query, ranked)):
             return replace(result, no_answer=True, closest=closest_titles(self.store, ranked))
         top = ranked[: k * 3]
         vectors = snap.searcher.table.vectors(np.array([c.position for c in top], dtype=np.int64))
@@ -386,17 +389,34 @@ class Whosaid:
         answers = build_answers(self.store, snap, groups[:k], scores, query)
         return replace(result, answers=tuple(answers))
 
-    def _weak(self, snap: Snapshot, question: str, best: float) -> bool:
+    def _weak(self, snap: Snapshot, query: Query, ranked: list[Candidate]) -> bool:
         """Whether the best match is too weak to be an answer (calibration: docs/retrieval.md)."""
+        best = max(c.cosine for c in ranked)
         if best < self.no_answer_cosine:
             return True
         vocabulary = snap.searcher.vocabulary
         names_only = len(vocabulary) < FULL_VOCABULARY
-        if best >= (self.unknown_name_cosine if names_only else self.unknown_word_cosine):
+        if best < (self.unknown_name_cosine if names_only else self.unknown_word_cosine) and (
+            unknown_words(query.text, vocabulary, names_only)
+            or self._unknown_phrases(snap, query.text)
+        ):
+            return True
+        if not query.topic or best >= TOPIC_CHECKED_FROM:
             return False
-        return bool(
-            unknown_words(question, vocabulary, names_only) or self._unknown_phrases(snap, question)
-        )
+        return self._off_topic(snap, query, ranked)
+
+    def _off_topic(self, snap: Snapshot, query: Query, ranked: list[Candidate]) -> bool:
+        """Whether none of the best passages is about what the question asks the person it
+        names: none holds all of the topic's words, and none is close to it without the name."""
+        assert query.topic is not None
+        top = ranked[:TOPIC_ANSWERS]
+        words = [w for w in tokenize(query.topic) if w not in SPEECH_WORDS]
+        if words and np.isin([c.passage_id for c in top], snap.searcher.containing(words)).any():
+            return False
+        # Embedded only now: most questions never get here.
+        topic = self._embed_question(query.topic)
+        positions = np.array([c.position for c in top], dtype=np.int64)
+        return float(snap.searcher.table.cosines(positions, topic).max()) < self.topic_cosine
 
     def _unknown_phrases(self, snap: Snapshot, question: str) -> list[str]:
         """Names of things in the question ("Green New Deal") that no passage or title holds,

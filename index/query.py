@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.models import Speaker
 
@@ -48,12 +48,43 @@ class Query:
     # may be told of in a later article. They filter when they say when someone spoke.
     dates_soft: bool = False
     who: bool = False
+    # What a question asking what a person said asks about: the question without their name
+    # ("What did say about the blackout?"); see `Mention.topic`.
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A speaker named in a question: where, and whether the question asks what they said."""
+
+    speaker: Speaker
+    subject: bool
+    start: int
+    end: int
+
+    def topic(self, question: str) -> str | None:
+        """What the question asks a person about: the question without their name (and a
+        possessive after it) or dates. None when it does not ask what they said, or names a
+        group ("the Census Bureau"), whose name is the topic."""
+        if not self.subject or self.speaker.kind != "person":
+            return None
+        end = self.end
+        if question[end : end + 2] in ("'s", "’s"):
+            end += 2
+        return " ".join(without_dates(f"{question[: self.start]} {question[end:]}").split())
 
 
 def month_range(year: int, month: int) -> tuple[str, str]:
     """The first and last day of a month, ISO."""
     last = calendar.monthrange(year, month)[1]
     return dt.date(year, month, 1).isoformat(), dt.date(year, month, last).isoformat()
+
+
+def without_dates(text: str) -> str:
+    """The text without the dates `find_dates` reads ("in March 2016", "last May")."""
+    for pattern in (_MONTH_YEAR, _LAST_MONTH, _YEAR):
+        text = pattern.sub(" ", text)
+    return text
 
 
 def find_dates(question: str, newest: str | None) -> tuple[str, str] | None:
@@ -88,7 +119,7 @@ class SpeakerMatcher:
                     self.names.setdefault(key, []).append(speaker)
         self.longest = min(max((len(k) for k in self.names), default=1), 6)
 
-    def find(self, question: str) -> tuple[Speaker, bool] | None:
+    def find(self, question: str) -> Mention | None:
         """The speaker named in the question, and whether the question asks what they said.
 
         A speaker the question asks about ("What did Rubio say about Rand Paul?") wins over one
@@ -99,7 +130,7 @@ class SpeakerMatcher:
         lowered = question == question.lower()
         words = list(_QWORD.finditer(question))
         normed = [_norm(w.group(0)) for w in words]
-        best: tuple[bool, int, int, Speaker] | None = None
+        best: tuple[bool, int, int, Mention] | None = None
         i = 0
         while i < len(words):
             for n in range(min(self.longest, len(words) - i), 0, -1):
@@ -112,13 +143,13 @@ class SpeakerMatcher:
                 subject = bool(
                     _SPEECH_AFTER.match(question[end:]) or _SPEECH_BEFORE.search(question[:start])
                 )
-                rank = (subject, n, speaker.quote_count, speaker)
+                rank = (subject, n, speaker.quote_count, Mention(speaker, subject, start, end))
                 if best is None or rank[:3] > best[:3]:
                     best = rank
                 i += n - 1
                 break
             i += 1
-        return (best[3], best[0]) if best else None
+        return best[3] if best else None
 
 
 _QWORD = re.compile(r"[^\s,;:!?()\[\]\"“”]+")
@@ -133,7 +164,7 @@ def _norm(word: str) -> str:
     return word
 
 
-def find_speaker(question: str, speakers: Sequence[Speaker]) -> tuple[Speaker, bool] | None:
+def find_speaker(question: str, speakers: Sequence[Speaker]) -> Mention | None:
     """One-off lookup; a snapshot keeps a `SpeakerMatcher` instead."""
     return SpeakerMatcher(speakers).find(question)
 
@@ -160,16 +191,13 @@ def parse_question(
 ) -> Query:
     """Take a question apart; explicit options win over what the text says."""
     matcher = speakers if isinstance(speakers, SpeakerMatcher) else SpeakerMatcher(speakers)
-    if speaker:
-        found = _explicit_speaker(speaker, matcher)
-    else:
-        found = matcher.find(question)
+    found = _explicit_speaker(speaker, matcher) if speaker else matcher.find(question)
     dates = None if (since or until) else find_dates(question, newest)
     ids: tuple[int, ...] = ()
     name = None
     subject = False
     if found:
-        ids, name, subject = (found[0].id,), found[0].name, found[1] or bool(speaker)
+        ids, name, subject = (found.speaker.id,), found.speaker.name, found.subject or bool(speaker)
     return Query(
         text=question,
         speaker_ids=ids,
@@ -179,13 +207,14 @@ def parse_question(
         until=until or (dates[1] if dates else None),
         dates_soft=bool(dates) and not (found and _SPEECH_ANYWHERE.search(question)),
         who=bool(_WHO.match(question)),
+        topic=found.topic(question) if found and not speaker else None,
     )
 
 
-def _explicit_speaker(name: str, matcher: SpeakerMatcher) -> tuple[Speaker, bool] | None:
+def _explicit_speaker(name: str, matcher: SpeakerMatcher) -> Mention | None:
     """An exact name or alias, else any name inside the text given."""
     exact = matcher.names.get(tuple(_norm(w) for w in name.split()))
     if exact:
-        return max(exact, key=lambda s: s.quote_count), True
+        return Mention(max(exact, key=lambda s: s.quote_count), True, 0, len(name))
     found = matcher.find(name.lower())  # typed by hand: case says nothing here
-    return (found[0], True) if found else None
+    return replace(found, subject=True) if found else None

@@ -39,6 +39,13 @@ UNKNOWN_NAME_COSINE = 0.50
 # no article uses says as much as a name does ("cryptocurrency"), any unknown word needs this.
 UNKNOWN_WORD_COSINE = 0.65
 FULL_VOCABULARY = 20_000
+# A question that names a speaker scores on the name alone in that speaker's passages ("What
+# did Rubio say about <something he never spoke of>?"): unless its best match is at least
+# TOPIC_CHECKED_FROM, what it asks about, the question without the name, needs this cosine
+# with one of the best TOPIC_ANSWERS passages.
+TOPIC_COSINE = 0.32
+TOPIC_CHECKED_FROM = 0.65
+TOPIC_ANSWERS = 5
 # Each passage also scores by its whole article (BM25 over the article's text, best = 1): a
 # question's words are often spread over an article rather than packed into one passage.
 ARTICLE_WEIGHT = 0.5

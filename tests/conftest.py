@@ -84,4 +84,5 @@ def fake_engine(tmp_path: Path) -> Whosaid:
         no_answer_cosine=-1,
         unknown_name_cosine=-1,
         unknown_word_cosine=-1,
+        topic_cosine=-1,
     )

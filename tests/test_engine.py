@@ -250,6 +250,33 @@ def test_a_name_the_articles_never_use_needs_a_close_match(
     assert strict.ask("What did Tom Berg say about Bitcoin?").no_answer
 
 
+def test_a_named_persons_passages_must_match_what_is_asked_without_the_name(
+    tmp_path: Path, articles_dir: Path
+) -> None:
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    (articles_dir / "beta.txt").write_text(BETA)
+    strict = Whosaid(
+        tmp_path / "data",
+        embedder=HashEmbedder(),
+        attribute=fake_attribute,
+        no_answer_cosine=-1,
+        unknown_name_cosine=-1,
+        topic_cosine=1.01,  # no topic is ever close enough
+    )
+    strict.update(articles_dir)
+    asked = "What did Tom Berg say about the bridge and its tolls?"
+    refused = strict.ask(asked)
+    assert refused.no_answer and refused.answers == ()
+    # Only questions asking what a named person said are checked.
+    assert not strict.ask("What did Tom Berg say?").no_answer
+    assert not strict.ask("When does the bridge open?").no_answer
+    assert not strict.ask("the bridge", speaker="Tom Berg").no_answer
+    lenient = Whosaid(
+        tmp_path / "data", embedder=HashEmbedder(), no_answer_cosine=-1, unknown_name_cosine=-1
+    )
+    assert not lenient.ask(asked).no_answer
+
+
 def test_answers_are_cached_until_a_new_generation(
     fake_engine: Whosaid, articles_dir: Path
 ) -> None:

@@ -119,6 +119,26 @@ def test_speaker_in_question(question: str, name: str, subject: bool) -> None:
     assert (query.speaker_name, query.speaker_is_subject) == (name, subject)
 
 
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("What did Kuleba say about China?", "What did say about China?"),
+        ("What did Dmytro Kuleba say about China?", "What did say about China?"),
+        ("Zelensky's view on the troops", "view on the troops"),
+        ("What is Zelensky’s position on the talks?", "What is position on the talks?"),
+        ("what did kuleba say", "what did say"),
+        ("Who criticised Zelensky?", None),  # not asked what Zelensky said
+        ("according to the Associated Press, what happened?", None),  # a group's name is the topic
+    ],
+)
+def test_topic_is_the_question_without_the_person_asked_about(
+    question: str, topic: str | None
+) -> None:
+    assert parse_question(question, SPEAKERS, None).topic == topic
+    # A speaker given as an option leaves the whole question as the topic.
+    assert parse_question(question, SPEAKERS, None, speaker="Kuleba").topic is None
+
+
 def test_no_speaker_and_who_questions() -> None:
     query = parse_question("Who wants China to guarantee Ukraine's security?", SPEAKERS, None)
     assert query.speaker_ids == () and query.who

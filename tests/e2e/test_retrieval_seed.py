@@ -56,7 +56,9 @@ def test_speaker_option_keeps_only_that_speaker(engine: Whosaid) -> None:
 @pytest.mark.parametrize(
     "question",
     ["Which team won the baseball World Series?", "How do I bake sourdough bread?",
-     "What did Kuleba say in March 2016?"],
+     "What did Kuleba say in March 2016?",
+     # A known speaker on a topic they never spoke of: their passages match on the name alone.
+     "What did Kuleba say about the weather?", "What did Zelensky say about tax cuts?"],
 )
 def test_unrelated_question_finds_nothing(engine: Whosaid, question: str) -> None:
     result = engine.ask(question)
