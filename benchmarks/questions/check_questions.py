@@ -4,8 +4,8 @@ Usage (from the repository root)::
 
     python benchmarks/questions/check_questions.py --gold ../shared/data/polnear-train
 
-Checks every line of ``seed.jsonl``, ``polnear.jsonl``, ``polnear_heldout.jsonl`` and the three
-``unanswerable`` sets: valid JSON,
+Checks every line of ``seed.jsonl``, ``polnear.jsonl``, ``polnear_heldout.jsonl``,
+``polnear_heldout3.jsonl`` and the four ``unanswerable`` sets: valid JSON,
 the expected fields and types, article ids that exist, ``[start, end)`` offsets inside the
 article text (and not blank), no article title pasted into a question, no long run of words
 copied from the answering article, month/year in date questions matching the article date,
@@ -33,12 +33,16 @@ MINIMUMS = {
     "unanswerable_heldout.jsonl": 20,
     "polnear_heldout.jsonl": 40,
     "unanswerable_heldout2.jsonl": 40,
+    "polnear_heldout3.jsonl": 40,
+    "unanswerable_heldout3.jsonl": 40,
 }
-POLNEAR_FILES = ("polnear.jsonl", "polnear_heldout.jsonl")  # answerable sets over polnear-train
+# answerable sets over polnear-train
+POLNEAR_FILES = ("polnear.jsonl", "polnear_heldout.jsonl", "polnear_heldout3.jsonl")
 UNANSWERABLE_FILES = (
     "unanswerable.jsonl",
     "unanswerable_heldout.jsonl",
     "unanswerable_heldout2.jsonl",
+    "unanswerable_heldout3.jsonl",
 )
 MIN_POLNEAR_ARTICLES = 100
 COPY_WORDS = 8  # a question may not share this many consecutive words with its article
