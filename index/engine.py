@@ -40,7 +40,7 @@ from index.models import (
 )
 from index.numbering import intersection, members, union
 from index.passages import PassageSettings
-from index.query import Query, parse_question
+from index.query import Query, names_person, parse_question
 from index.retention import pin_current
 from index.search import (
     DATE_BOOST,
@@ -70,7 +70,8 @@ MAX_QUESTION_CHARS = 1000
 # Words that ask for someone's words without saying about what.
 SPEECH_WORDS = frozenset(
     "say said says tell told talk talked think thinks thought claim claimed comment comments "
-    "remarks statement statements quote quotes quoted speak spoke views view position".split()
+    "remarks statement statements quote quotes quoted speak spoke views view position "
+    "react reacted reaction respond responded response".split()
 )
 # When a question asks what a named speaker said, their passages come first (see _rank).
 CACHE_SIZE = 256  # recent question vectors, and recent answers
@@ -424,8 +425,8 @@ class Whosaid:
         missing = []
         for phrase in name_phrases(question):
             words = tokenize(phrase)
-            if not words:
-                continue
+            if not words or names_person(phrase, snap.matcher):
+                continue  # a speaker the articles quote, maybe by another title or first name
             rows = snap.searcher.containing(words)
             if len(rows) > PHRASE_SCAN:
                 continue  # common words: assume the phrase is there rather than read them all

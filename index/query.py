@@ -24,7 +24,8 @@ _WHO = re.compile(r"^\s*(who|which\s+\w+)\b", re.IGNORECASE)
 _SPEECH = (
     r"(say|said|says|think|thinks|thought|claim|claimed|tell|told|argue|argued|want|wants|wanted|"
     r"believe|believes|warn|warned|promise|promised|call|called|view|views|position|stance|"
-    r"comments?|remarks?|statement|words|respond|responded|tweet|tweeted|tweets)\b"
+    r"comments?|remarks?|statement|words|respond|responded|response|react|reacted|reaction|"
+    r"tweet|tweeted|tweets)\b"
 )
 # Words after a name that make it the one whose words are asked for ("did X say", "X's view").
 _SPEECH_AFTER = re.compile(r"^\W{0,3}(?:'s?\s+)?(?:\w+\s+){0,2}?" + _SPEECH, re.IGNORECASE)
@@ -162,6 +163,71 @@ def _norm(word: str) -> str:
         if word.endswith(suffix):
             word = word[: -len(suffix)]
     return word
+
+
+def names_person(phrase: str, matcher: SpeakerMatcher) -> bool:
+    """Whether a capitalised phrase is the name of a person the articles quote, maybe with a
+    title before it or a familiar first name ("Labor Secretary Tom Perez" for Thomas E. Perez;
+    not "Al Smith" when the articles quote Andy Smith)."""
+    found = matcher.find(phrase)
+    if not found or found.speaker.kind != "person" or phrase[found.end :].strip():
+        return False
+    before = phrase[: found.start].split()
+    named = phrase[found.start : found.end].split()
+    if not before or len(named) > 1:
+        return True  # the whole name; anything before it is a title
+    first = _norm(before[-1])
+    sharing = matcher.names.get((_norm(named[0]),), [])
+    return first in _TITLES or any(
+        _same_first_name(first, _norm(s.name.split()[0])) for s in sharing if s.kind == "person"
+    )
+
+
+def _same_first_name(a: str, b: str) -> bool:
+    a, b = sorted((a, b), key=len)
+    return b.startswith(a) or b in _FULL_NAMES.get(a, ())
+
+
+_TITLES = frozenset(
+    "mr mrs ms dr sen senator rep gov governor president secretary mayor judge justice gen "
+    "general speaker leader minister chairman chairwoman attorney vice former candidate".split()
+)
+# Familiar forms of first names that are not the start of the full one.
+_FULL_NAMES = {
+    "bill": ("william",),
+    "will": ("william",),
+    "bob": ("robert",),
+    "rob": ("robert",),
+    "tom": ("thomas",),
+    "mike": ("michael",),
+    "jim": ("james",),
+    "joe": ("joseph",),
+    "dick": ("richard",),
+    "rick": ("richard",),
+    "ted": ("edward", "theodore"),
+    "jeb": ("john",),
+    "jack": ("john",),
+    "chuck": ("charles",),
+    "charlie": ("charles",),
+    "liz": ("elizabeth",),
+    "beth": ("elizabeth",),
+    "betsy": ("elizabeth",),
+    "kate": ("katherine", "catherine", "kathleen"),
+    "kathy": ("katherine", "kathleen"),
+    "peggy": ("margaret",),
+    "maggie": ("margaret",),
+    "jerry": ("gerald", "jerome"),
+    "larry": ("lawrence",),
+    "harry": ("henry", "harold"),
+    "hank": ("henry",),
+    "tony": ("anthony",),
+    "andy": ("andrew",),
+    "steve": ("steven", "stephen"),
+    "mitt": ("willard",),
+    "bernie": ("bernard",),
+    "newt": ("newton",),
+    "peg": ("margaret",),
+}
 
 
 def find_speaker(question: str, speakers: Sequence[Speaker]) -> Mention | None:

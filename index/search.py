@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -92,7 +92,8 @@ def used_words(index: bm25s.BM25) -> list[str]:
 
 class Vocabulary:
     """The words of a BM25 index, where a word also counts as known when one of them shares
-    its stem ("scrutinized" when the articles say "scrutiny")."""
+    its stem: the same word with another ending ("hogging" when the articles say "hogged"), or
+    one that begins with all but its last letters ("scrutinized" when they say "scrutiny")."""
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words = frozenset(w for w in words if w)
@@ -104,11 +105,38 @@ class Vocabulary:
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str):
             return False
-        if word in self.words or len(word) < 6 or word.isdigit():
+        if word in self.words or word.isdigit():
             return word in self.words
-        stem = word[: max(6, len(word) - 4)]
-        at = bisect.bisect_left(self._sorted, stem)
-        return at < len(self._sorted) and self._sorted[at].startswith(stem)
+        stem = suffix_stem(word)
+        if len(stem) >= 3 and any(suffix_stem(w) == stem for w in self._starting(stem)):
+            return True
+        return len(word) >= 6 and any(self._starting(word[: max(6, len(word) - 4)]))
+
+    def _starting(self, prefix: str, most: int = 200) -> Iterator[str]:
+        """Up to ``most`` known words that begin with ``prefix``."""
+        at = bisect.bisect_left(self._sorted, prefix)
+        for word in self._sorted[at : at + most]:
+            if not word.startswith(prefix):
+                return
+            yield word
+
+
+_SUFFIXES = ("ings", "ing", "edly", "ed", "ies", "es", "s", "ly")
+
+
+def suffix_stem(word: str) -> str:
+    """A word without a common ending and a doubled last letter: "hogging", "hogged", "hogs"
+    and "hog" are all "hog". Crude next to a real stemmer; enough to call a word known."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]
+    return word
+
+
+_POSSESSIVE = re.compile(r"[’']s?$")
 
 
 def name_phrases(question: str) -> list[str]:
@@ -119,6 +147,8 @@ def name_phrases(question: str) -> list[str]:
     for word in words:
         if word[:1].isupper() or (word[:1].isdigit() and runs[-1]):
             runs[-1].append(word)
+            if _POSSESSIVE.search(word):  # "Trump's America First": two names
+                runs.append([])
         elif runs[-1]:
             runs.append([])
     return [" ".join(r) for r in runs if len(r) >= 2]
