@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -110,7 +111,7 @@ def run_update(
         if a.id in live and (rebuild or stale or live[a.id][1] != a.content_hash)
     ]
     removed = [i for i in live if i not in ids]
-    report = dict(
+    report: dict[str, Any] = dict(  # what changed: the first fields of the UpdateReport
         added=tuple(a.id for a in new),
         changed=tuple(a.id for a in changed),
         removed=tuple(removed),

@@ -164,7 +164,7 @@ class VectorTable:
                 out[chosen] = _inner(part._index).reconstruct_batch(rows) @ query  # noqa: SLF001
                 continue
             found = np.empty(len(rows), dtype=np.float32)
-            faiss.fvec_inner_products_by_idx(
+            faiss.fvec_inner_products_by_idx(  # type: ignore[attr-defined]  # not in the stubs
                 faiss.swig_ptr(found),
                 faiss.swig_ptr(query),
                 faiss.swig_ptr(matrix),
@@ -212,7 +212,7 @@ class VectorIndex:
         """Drop the vectors of these ids (flat and SQ8; a graph cannot drop nodes)."""
         self._positions = None
         if len(ids):
-            self._index.remove_ids(np.asarray(ids, dtype=np.int64))
+            self._index.remove_ids(np.asarray(ids, dtype=np.int64))  # type: ignore[arg-type]
 
     def search(
         self, query: np.ndarray, k: int, selector: faiss.IDSelector | None = None
@@ -239,7 +239,7 @@ class VectorIndex:
             scores, rows = storage.search(
                 np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32),
                 min(k, len(self)),
-                params=faiss.SearchParameters(sel=translated),
+                params=faiss.SearchParameters(sel=translated),  # type: ignore[call-arg]
             )
         finally:
             faiss.omp_set_num_threads(threads)
@@ -256,12 +256,12 @@ class VectorIndex:
             ef = self.ef_search if selector is None else HNSW_FILTERED_EF_SEARCH
             # faiss's type stubs lack SearchParametersHNSW and the ``sel`` keyword
             return faiss.SearchParametersHNSW(sel=selector, efSearch=ef)  # type: ignore[attr-defined]
-        return faiss.SearchParameters(sel=selector) if selector is not None else None
+        return faiss.SearchParameters(sel=selector) if selector is not None else None  # type: ignore[call-arg]
 
     def reconstruct(self, item: int) -> np.ndarray | None:
         """The stored vector of an id, or None when it is not in the index."""
         try:
-            return self._index.reconstruct(int(item))
+            return self._index.reconstruct(int(item))  # type: ignore[return-value]
         except RuntimeError:
             return None
 
@@ -284,7 +284,8 @@ class VectorIndex:
     def ids(self) -> np.ndarray:
         """Every id in the index, by position (kept: a loaded segment never changes)."""
         if self._positions is None:
-            self._positions = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            ids = self._index.id_map  # type: ignore[attr-defined]  # an IndexIDMap
+            self._positions = faiss.vector_to_array(ids).astype(np.int64)
         return self._positions
 
     def save(self, path: Path) -> None:

@@ -27,22 +27,42 @@ def test_seed_date_prefix_is_stripped_and_kept_as_date() -> None:
 
 
 def test_txt_headers(articles_dir: Path) -> None:
-    write(articles_dir, "a.txt", "date 2021-03-04\ntitle: Hello\nsource: Wire\nurl: http://x/a\n\nBody text.")
+    write(
+        articles_dir,
+        "a.txt",
+        "date 2021-03-04\ntitle: Hello\nsource: Wire\nurl: http://x/a\n\nBody text.",
+    )
     [article] = load_articles(articles_dir)[0]
-    assert (article.title, article.date, article.source, article.url) == ("Hello", "2021-03-04", "Wire", "http://x/a")
+    assert (article.title, article.date, article.source, article.url) == (
+        "Hello",
+        "2021-03-04",
+        "Wire",
+        "http://x/a",
+    )
     assert article.text == "Body text."
 
 
 def test_md_front_matter(articles_dir: Path) -> None:
-    write(articles_dir, "sub/b.md", "---\ntitle: T\ndate: 2020-01-02\nsource: S\n---\n\nThe body.\n")
+    write(
+        articles_dir, "sub/b.md", "---\ntitle: T\ndate: 2020-01-02\nsource: S\n---\n\nThe body.\n"
+    )
     [article] = load_articles(articles_dir)[0]
     assert article.id == "sub/b.md"
-    assert (article.title, article.date, article.source, article.text) == ("T", "2020-01-02", "S", "The body.")
+    assert (article.title, article.date, article.source, article.text) == (
+        "T",
+        "2020-01-02",
+        "S",
+        "The body.",
+    )
 
 
 def test_jsonl_keeps_text_exactly_and_reports_bad_lines(articles_dir: Path) -> None:
     good = {"id": "x1", "text": "  Spaced text. ", "date": "2019-05-06", "title": "X"}
-    write(articles_dir, "c.jsonl", json.dumps(good) + "\n{not json\n" + json.dumps({"id": "x2"}) + "\n")
+    write(
+        articles_dir,
+        "c.jsonl",
+        json.dumps(good) + "\n{not json\n" + json.dumps({"id": "x2"}) + "\n",
+    )
     articles, skipped = load_articles(articles_dir)
     assert [a.id for a in articles] == ["x1"]
     assert articles[0].text == "  Spaced text. "
@@ -60,7 +80,9 @@ def test_jsonl_keeps_text_exactly_and_reports_bad_lines(articles_dir: Path) -> N
         ("front.md", b"---\n- a list\n---\nBody", "mapping"),
     ],
 )
-def test_bad_files_are_skipped_with_a_reason(articles_dir: Path, name: str, content: bytes, reason: str) -> None:
+def test_bad_files_are_skipped_with_a_reason(
+    articles_dir: Path, name: str, content: bytes, reason: str
+) -> None:
     write(articles_dir, name, content)
     write(articles_dir, "ok.txt", "A good article.")
     articles, skipped = load_articles(articles_dir)

@@ -46,7 +46,9 @@ def test_hostile_files_are_reported(name: str, data: bytes) -> None:
     assert not articles and skipped and skipped[0].path == name
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=1, deadline=None)
+@settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=1, deadline=None
+)
 @given(st.just(None))
 def test_huge_line_and_big_file_are_read(tmp_path: Path, _: None) -> None:
     (tmp_path / "huge.txt").write_text("word " * 2_000_000)  # one 10 MB line

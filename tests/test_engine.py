@@ -14,8 +14,14 @@ from index.engine import Whosaid
 from index.errors import IndexMismatchError, IndexMissingError, QuestionError, WhosaidError
 from tests.conftest import fake_attribute
 
-ALPHA = "date 2020-03-01\ntitle: Alpha\n\n“Taxes will fall next year,” Maria Lopez said. Lopez runs the treasury.\n"
-BETA = "date 2021-06-10\ntitle: Beta\n\n“The bridge opens in June,” Tom Berg said. Berg is the mayor.\n"
+ALPHA = (
+    "date 2020-03-01\ntitle: Alpha\n\n"
+    "“Taxes will fall next year,” Maria Lopez said. Lopez runs the treasury.\n"
+)
+BETA = (
+    "date 2021-06-10\ntitle: Beta\n\n"
+    "“The bridge opens in June,” Tom Berg said. Berg is the mayor.\n"
+)
 
 
 def test_update_is_incremental(fake_engine: Whosaid, articles_dir: Path) -> None:

@@ -17,12 +17,16 @@ def article(text: str) -> Article:
 @given(
     st.one_of(
         st.text(max_size=400),
-        st.lists(st.sampled_from(["a", "b.", " ", "\n", "\n\n", "“", "”", '"', "!", "Word", "said."]),
-                 max_size=200).map("".join),
+        st.lists(
+            st.sampled_from(["a", "b.", " ", "\n", "\n\n", "“", "”", '"', "!", "Word", "said."]),
+            max_size=200,
+        ).map("".join),
     ),
     st.integers(min_value=1, max_value=40),
 )
-def test_passages_lie_in_order_and_cover_every_non_blank_character(text: str, max_words: int) -> None:
+def test_passages_lie_in_order_and_cover_every_non_blank_character(
+    text: str, max_words: int
+) -> None:
     passages = split_passages(article(text), PassageSettings(max_words=max_words))
     covered = [False] * len(text)
     last_end = 0

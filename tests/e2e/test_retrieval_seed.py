@@ -10,7 +10,11 @@ import pytest
 from index.engine import Whosaid
 from tests.conftest import ROOT, copy_onnx_export
 
-QUESTIONS = [json.loads(line) for line in (ROOT / "benchmarks/questions/seed.jsonl").read_text().splitlines() if line.strip()]
+QUESTIONS = [
+    json.loads(line)
+    for line in (ROOT / "benchmarks/questions/seed.jsonl").read_text().splitlines()
+    if line.strip()
+]
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +26,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory, onnx_export: Path) -> Whosa
     return engine
 
 
-# Paraphrases that neither BM25 nor the small model bridge yet ("Beijing" for "the Chinese country").
+# Paraphrases neither BM25 nor the small model bridge yet ("Beijing" for "the Chinese country").
 HARD = {
     "Is Ukraine asking Beijing to keep helping it?",
     "Who asked Beijing to be one of the countries vouching for Kyiv's safety?",
@@ -32,7 +36,9 @@ HARD = {
 @pytest.mark.parametrize(
     "case",
     [
-        pytest.param(q, marks=pytest.mark.xfail(reason="paraphrase the model does not bridge", strict=False))
+        pytest.param(
+            q, marks=pytest.mark.xfail(reason="paraphrase the model does not bridge", strict=False)
+        )
         if q["question"] in HARD
         else q
         for q in QUESTIONS
@@ -55,10 +61,14 @@ def test_speaker_option_keeps_only_that_speaker(engine: Whosaid) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["Which team won the baseball World Series?", "How do I bake sourdough bread?",
-     "What did Kuleba say in March 2016?",
-     # A known speaker on a topic they never spoke of: their passages match on the name alone.
-     "What did Kuleba say about the weather?", "What did Zelensky say about tax cuts?"],
+    [
+        "Which team won the baseball World Series?",
+        "How do I bake sourdough bread?",
+        "What did Kuleba say in March 2016?",
+        # A known speaker on a topic they never spoke of: their passages match on the name alone.
+        "What did Kuleba say about the weather?",
+        "What did Zelensky say about tax cuts?",
+    ],
 )
 def test_unrelated_question_finds_nothing(engine: Whosaid, question: str) -> None:
     result = engine.ask(question)
@@ -73,4 +83,6 @@ def test_answers_quote_the_article_verbatim(engine: Whosaid) -> None:
         assert text[answer.start : answer.end] == answer.text
         for quote in answer.quotes:
             assert all(text[s:e] in quote.text or quote.text in text[s:e] for s, e in quote.spans)
-            assert text[quote.start : quote.end].startswith(text[quote.spans[0][0] : quote.spans[0][1]])
+            assert text[quote.start : quote.end].startswith(
+                text[quote.spans[0][0] : quote.spans[0][1]]
+            )
