@@ -10,8 +10,12 @@ efSearch. Section ``ask``: the whole `Whosaid.ask` (onnx embedding, hybrid searc
 over the 100k and 1M indexes as `whosaid index` writes them with WHOSAID_VECTOR_INDEX=auto
 (HNSW at these sizes), alone and while a second process keeps one core busy, against the
 embedding alone, and with each question's vector cached (the search and what follows). Each
-figure is the median over rounds of each round's p50 or p95 (benchmarks/timing.py). Writes
-benchmarks/results/vector_index.json; ``--sections`` measures only some and keeps the rest.
+figure is the median over rounds of each round's p50 or p95 (benchmarks/timing.py). Section
+``filters``: the filtered HNSW searches of those indexes (the questions whose preferred
+passages, a speaker's or a period's, are too many to score exactly) at several efSearch:
+recall@10 against scoring the preferred passages exactly, time, and whether every answer
+stays the same as with efSearch 1024. Writes benchmarks/results/vector_index.json;
+``--sections`` measures only some and keeps the rest.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import sys
+import time
 from pathlib import Path
 
 import faiss
@@ -28,6 +34,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import index.vectors  # noqa: E402
 from benchmarks import devcorpus  # noqa: E402
 from benchmarks.devcorpus import dev_index, dev_passages, questions, write_results  # noqa: E402
 from benchmarks.incremental import base_indexes  # noqa: E402
@@ -35,7 +42,9 @@ from benchmarks.synthetic import recall_at  # noqa: E402
 from benchmarks.timing import busy_core, interleaved, machine  # noqa: E402
 from index.embedder import make_embedder  # noqa: E402
 from index.engine import Whosaid  # noqa: E402
-from index.search import CANDIDATES  # noqa: E402
+from index.numbering import union  # noqa: E402
+from index.query import parse_question  # noqa: E402
+from index.search import CANDIDATES, EXACT_UP_TO  # noqa: E402
 from index.vectors import VectorIndex, search_many  # noqa: E402
 
 EF_SEARCH = (64, 128, 256, 512, 1024)
@@ -111,6 +120,54 @@ def ask(data: dict[str, Path], embedder: object, texts: list[str], rounds: int) 
     return out
 
 
+def filters(data: dict[str, Path], embedder: object, texts: list[str], rounds: int) -> dict:
+    """Filtered HNSW searches among each question's preferred passages, where there are more
+    than the searcher scores exactly, at several efSearch; and the answers they lead to."""
+    kept = index.vectors.HNSW_FILTERED_EF_SEARCH
+    vectors = embedder.embed(texts)  # type: ignore[attr-defined]
+    out = {}
+    for size, folder in data.items():
+        engine = Whosaid(folder, embedder=embedder)  # type: ignore[arg-type]
+        snap = engine.snapshot()
+        searcher = snap.searcher
+        cases = []
+        for text, vector in zip(texts, vectors, strict=True):
+            query = parse_question(text, snap.matcher, snap.newest)
+            dated = snap.dated(query.since, query.until) if query.dates_soft else np.zeros(0)
+            prefer = union(snap.size, dated.astype(np.int64), snap.passages_of(query.speaker_ids))
+            if len(prefer) > EXACT_UP_TO:
+                best = prefer[np.argsort(-searcher.table.cosines(prefer, vector))[:10]]
+                cases.append((vector, prefer, set(best.tolist())))
+        by_ef: dict = {}
+        answers = {}
+        for ef in (1024, 512, 256, 128):
+            index.vectors.HNSW_FILTERED_EF_SEARCH = ef
+            found, times = [], []
+            for _ in range(rounds):
+                for vector, prefer, exact in cases:
+                    started = time.perf_counter()
+                    hits = searcher._dense(vector, prefer)  # noqa: SLF001 - what search runs
+                    times.append(time.perf_counter() - started)
+                    found.append(len({p for p, _ in hits[:10]} & exact) / 10)
+            engine.forget(vectors=False)
+            answers[ef] = [[a.passage_id for a in engine.ask(t).answers] for t in texts]
+            by_ef[f"efSearch {ef}"] = {
+                "recall@10 against exact": round(statistics.mean(found), 3) if found else None,
+                "p50 ms": round(1000 * statistics.median(times), 2) if times else None,
+                "answers the same as with efSearch 1024 %": round(
+                    100
+                    * statistics.mean(
+                        a == b for a, b in zip(answers[ef], answers[1024], strict=True)
+                    ),
+                    1,
+                ),
+            }
+        out[size] = {"questions with a filtered search": len(cases), **by_ef}
+        engine.close()
+    index.vectors.HNSW_FILTERED_EF_SEARCH = kept
+    return out
+
+
 def sized_index(args: argparse.Namespace, passages: int, copy_to: Path) -> Path:
     """A private copy of benchmarks/incremental.py's HNSW base of ``passages`` passages."""
     sized = argparse.Namespace(**{**vars(args), "passages": passages})
@@ -149,6 +206,11 @@ def main() -> int:
     if "ask" in args.sections:
         results["machine, ask"] = machine()
         results["ask"] = ask(
+            {f"{n:,}": f for n, f in indexes.items()}, embedder, texts, args.rounds
+        )
+    if "filters" in args.sections:
+        results["machine, filters"] = machine()
+        results["filters"] = filters(
             {f"{n:,}": f for n, f in indexes.items()}, embedder, texts, args.rounds
         )
     write_results("vector_index", results)
