@@ -33,6 +33,8 @@ _SPEECH_ANYWHERE = re.compile(r"\b" + _SPEECH, re.IGNORECASE)
 _SPEECH_BEFORE = re.compile(
     r"\b(according to|did|does|do|has|have|from|by)\s+(?:the\s+)?$", re.IGNORECASE
 )
+# "X on Y", "X about Y": what X said about Y, unless the question asks who did something.
+_TOPIC_AFTER = re.compile(r"^(?:['’]s?)?\s+(?:on|about|regarding)\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ class SpeakerMatcher:
         self.longest = min(max((len(k) for k in self.names), default=1), 6)
 
     def find(self, question: str) -> Mention | None:
-        """The speaker named in the question, and whether the question asks what they said.
+        """The speaker named in the question, and whether the question asks what they said
+        ("What did X say", "X's view", "X on Y", or X first as in a search: "kasich buckeyes").
 
         A speaker the question asks about ("What did Rubio say about Rand Paul?") wins over one
         it only mentions; then the longest name; then the most quoted speaker among those who
@@ -142,7 +145,11 @@ class SpeakerMatcher:
                 speaker = max(found, key=lambda s: s.quote_count)
                 start, end = span[0].start(), span[-1].end()
                 subject = bool(
-                    _SPEECH_AFTER.match(question[end:]) or _SPEECH_BEFORE.search(question[:start])
+                    _SPEECH_AFTER.match(question[end:])
+                    or _SPEECH_BEFORE.search(question[:start])
+                    or (_TOPIC_AFTER.match(question[end:]) and not _WHO.match(question))
+                    # Typed like a search, the name first: "kasich buckeyes".
+                    or not question[:start].strip(" \"'“‘")
                 )
                 rank = (subject, n, speaker.quote_count, Mention(speaker, subject, start, end))
                 if best is None or rank[:3] > best[:3]:

@@ -112,6 +112,12 @@ def test_tokenize_drops_stop_words() -> None:
         ("What did Clinton say about trade?", "Hillary Clinton", True),
         ("What did Bill Clinton say about trade?", "Bill Clinton", True),
         ("according to the Associated Press, what happened?", "the Associated Press", True),
+        # Typed like a search: "X on Y", or the name first.
+        ("kuleba on china", "Dmytro Kuleba", True),
+        ("Is China helping, in Kuleba's view?", "Dmytro Kuleba", True),
+        ("Zelensky troops", "Volodymyr Zelensky", True),
+        ("Who criticised Zelensky on Monday?", "Volodymyr Zelensky", False),
+        ("Why did the troops leave before Zelensky spoke?", "Volodymyr Zelensky", False),
     ],
 )
 def test_speaker_in_question(question: str, name: str, subject: bool) -> None:
