@@ -16,7 +16,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -74,7 +74,9 @@ SPEECH_WORDS = frozenset(
     "react reacted reaction respond responded response".split()
 )
 # When a question asks what a named speaker said, their passages come first (see _rank).
-CACHE_SIZE = 256  # recent question vectors, and recent answers
+ANSWER_CACHE = 256  # recent answers
+# Recent question vectors (1.5 KB each), with the topics of questions about a named person.
+VECTOR_CACHE = 1024
 K = TypeVar("K")
 V = TypeVar("V")
 PHRASE_SCAN = 500  # passages read at most to check that a name in a question occurs
@@ -148,8 +150,8 @@ class Whosaid:
         self._update_lock = threading.Lock()
         self._load_lock = threading.Lock()  # one thread loads a new generation at a time
         # Question vectors outlive a generation (same model); answers belong to one.
-        self._vectors: Recent[str, np.ndarray] = Recent(CACHE_SIZE)
-        self._answers: Recent[tuple, SearchResult] = Recent(CACHE_SIZE)
+        self._vectors: Recent[str, np.ndarray] = Recent(VECTOR_CACHE)
+        self._answers: Recent[tuple, SearchResult] = Recent(ANSWER_CACHE)
         self._pool: ThreadPoolExecutor | None = None  # embeds questions: see `_embed_soon`
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -370,15 +372,16 @@ class Whosaid:
         # While the model runs: the filters and BM25.
         # "What did X say?" with no topic: the user wants X's words, however they score.
         only_theirs = query.speaker_is_subject and _names_only(query, snap)
+        topic = None if only_theirs else self._topic_soon(snap, query)
         dated = snap.dated(query.since, query.until) if query.dates_soft else _NONE
         theirs = snap.passages_of(query.speaker_ids)
         prefer = union(snap.size, dated, theirs) if len(dated) or len(theirs) else None
         lexical = snap.searcher.lexical(query.text, allowed, prefer)
-        candidates = snap.searcher.search(
-            query, vector(), allowed, k, prefer, lexical, pool=self._pool
-        )
+        # The worker may be embedding the topic: the preferred search then runs here.
+        pool = self._pool if topic is None or topic.vector is None else None
+        candidates = snap.searcher.search(query, vector(), allowed, k, prefer, lexical, pool=pool)
         ranked = _boosted(snap, query, candidates, dated, theirs, only_theirs)
-        if not ranked or (not only_theirs and self._weak(snap, query, ranked)):
+        if not ranked or (not only_theirs and self._weak(snap, query, ranked, topic)):
             return replace(result, no_answer=True, closest=closest_titles(self.store, ranked))
         top = ranked[: k * 3]
         vectors = snap.searcher.table.vectors(np.array([c.position for c in top], dtype=np.int64))
@@ -390,7 +393,19 @@ class Whosaid:
         answers = build_answers(self.store, snap, groups[:k], scores, query)
         return replace(result, answers=tuple(answers))
 
-    def _weak(self, snap: Snapshot, query: Query, ranked: list[Candidate]) -> bool:
+    def _topic_soon(self, snap: Snapshot, query: Query) -> _Topic | None:
+        """What a question about a named person asks them about (see `_off_topic`): the
+        passages holding all of its words, and when none does, its vector, started now on the
+        worker, behind the question's, as the check will likely need it."""
+        if not query.topic:
+            return None
+        words = [w for w in tokenize(query.topic) if w not in SPEECH_WORDS]
+        holding = snap.searcher.containing(words) if words else _NONE
+        return _Topic(query.topic, holding, None if len(holding) else self._embed_soon(query.topic))
+
+    def _weak(
+        self, snap: Snapshot, query: Query, ranked: list[Candidate], topic: _Topic | None = None
+    ) -> bool:
         """Whether the best match is too weak to be an answer (calibration: docs/retrieval.md)."""
         best = max(c.cosine for c in ranked)
         if best < self.no_answer_cosine:
@@ -402,22 +417,19 @@ class Whosaid:
             or self._unknown_phrases(snap, query.text)
         ):
             return True
-        if not query.topic or best >= TOPIC_CHECKED_FROM:
+        if topic is None or best >= TOPIC_CHECKED_FROM:
             return False
-        return self._off_topic(snap, query, ranked)
+        return self._off_topic(snap, ranked, topic)
 
-    def _off_topic(self, snap: Snapshot, query: Query, ranked: list[Candidate]) -> bool:
+    def _off_topic(self, snap: Snapshot, ranked: list[Candidate], topic: _Topic) -> bool:
         """Whether none of the best passages is about what the question asks the person it
         names: none holds all of the topic's words, and none is close to it without the name."""
-        assert query.topic is not None
         top = ranked[:TOPIC_ANSWERS]
-        words = [w for w in tokenize(query.topic) if w not in SPEECH_WORDS]
-        if words and np.isin([c.passage_id for c in top], snap.searcher.containing(words)).any():
+        if np.isin([c.passage_id for c in top], topic.holding).any():
             return False
-        # Embedded only now: most questions never get here.
-        topic = self._embed_question(query.topic)
+        vector = topic.vector() if topic.vector else self._embed_question(topic.text)
         positions = np.array([c.position for c in top], dtype=np.int64)
-        return float(snap.searcher.table.cosines(positions, topic).max()) < self.topic_cosine
+        return float(snap.searcher.table.cosines(positions, vector).max()) < self.topic_cosine
 
     def _unknown_phrases(self, snap: Snapshot, question: str) -> list[str]:
         """Names of things in the question ("Green New Deal") that no passage or title holds,
@@ -542,6 +554,16 @@ class Recent(Generic[K, V]):
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+@dataclass(frozen=True)
+class _Topic:
+    """What a question asks a named person about: its text, the row ids of the passages
+    holding all of its words, and its vector when already being computed."""
+
+    text: str
+    holding: np.ndarray
+    vector: Callable[[], np.ndarray] | None
 
 
 def _boosted(
