@@ -236,19 +236,22 @@ def test_a_speaker_asked_about_by_name_alone_gets_only_their_words(
     assert fake_engine.ask("What did Lopez say about Berg?").speaker_filter == "Maria Lopez"
 
 
+def strict_engine(data: Path, articles: Path, **floors: float) -> Whosaid:
+    """Both articles indexed with the hash embedder, no cosine floor but ``floors``."""
+    (articles / "alpha.txt").write_text(ALPHA)
+    (articles / "beta.txt").write_text(BETA)
+    engine = Whosaid(
+        data, embedder=HashEmbedder(), attribute=fake_attribute, no_answer_cosine=-1, **floors
+    )
+    engine.update(articles)
+    return engine
+
+
 def test_a_name_the_articles_never_use_needs_a_close_match(
     tmp_path: Path, articles_dir: Path
 ) -> None:
-    (articles_dir / "alpha.txt").write_text(ALPHA)
-    (articles_dir / "beta.txt").write_text(BETA)
-    strict = Whosaid(
-        tmp_path / "data",
-        embedder=HashEmbedder(),
-        attribute=fake_attribute,
-        no_answer_cosine=-1,
-        unknown_name_cosine=1.01,  # nothing is close enough once a name is unknown
-    )
-    strict.update(articles_dir)
+    # Nothing is close enough once a name is unknown.
+    strict = strict_engine(tmp_path / "data", articles_dir, unknown_name_cosine=1.01)
     assert not strict.ask("What did Tom Berg say about the bridge?").no_answer
     # Every word is in some article, but no passage names a "Treasury Bridge".
     missing = strict.ask("What did Tom Berg say about the Treasury Bridge?")
@@ -259,17 +262,10 @@ def test_a_name_the_articles_never_use_needs_a_close_match(
 def test_a_named_persons_passages_must_match_what_is_asked_without_the_name(
     tmp_path: Path, articles_dir: Path
 ) -> None:
-    (articles_dir / "alpha.txt").write_text(ALPHA)
-    (articles_dir / "beta.txt").write_text(BETA)
-    strict = Whosaid(
-        tmp_path / "data",
-        embedder=HashEmbedder(),
-        attribute=fake_attribute,
-        no_answer_cosine=-1,
-        unknown_name_cosine=-1,
-        topic_cosine=1.01,  # no topic is ever close enough
+    # No topic is ever close enough.
+    strict = strict_engine(
+        tmp_path / "data", articles_dir, unknown_name_cosine=-1, topic_cosine=1.01
     )
-    strict.update(articles_dir)
     asked = "What did Tom Berg say about the bridge and its tolls?"
     refused = strict.ask(asked)
     assert refused.no_answer and refused.answers == ()
