@@ -301,7 +301,9 @@ class Whosaid:
             return lambda: self._embed_question(text)
         with self._lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(1, thread_name_prefix="whosaid-embed")
+                # The question's embedding, then the search among its preferred passages
+                # and the base's other graphs at once (see `Searcher.search`).
+                self._pool = ThreadPoolExecutor(2, thread_name_prefix="whosaid-worker")
             pool = self._pool
         return pool.submit(self._embed_question, text).result
 
