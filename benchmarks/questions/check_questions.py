@@ -5,12 +5,12 @@ Usage (from the repository root)::
     python benchmarks/questions/check_questions.py --gold ../shared/data/polnear-train
 
 Checks every line of ``seed.jsonl``, ``polnear.jsonl``, ``polnear_heldout.jsonl``,
-``polnear_heldout3.jsonl`` and the four ``unanswerable`` sets: valid JSON,
-the expected fields and types, article ids that exist, ``[start, end)`` offsets inside the
-article text (and not blank), no article title pasted into a question, no long run of words
-copied from the answering article, month/year in date questions matching the article date,
-and the ``absent_terms`` of unanswerable questions really absent from the corpus. Prints the
-counts per file and type and exits non-zero on any error or unmet minimum count.
+``polnear_heldout3.jsonl``, ``polnear_heldout4.jsonl`` and the five ``unanswerable`` sets:
+valid JSON, the expected fields and types, article ids that exist, ``[start, end)`` offsets
+inside the article text (and not blank), no article title pasted into a question, no long run
+of words copied from the answering article, month/year in date questions matching the article
+date, and the ``absent_terms`` of unanswerable questions really absent from the corpus. Prints
+the counts per file and type and exits non-zero on any error or unmet minimum count.
 """
 
 from __future__ import annotations
@@ -35,14 +35,22 @@ MINIMUMS = {
     "unanswerable_heldout2.jsonl": 40,
     "polnear_heldout3.jsonl": 40,
     "unanswerable_heldout3.jsonl": 40,
+    "polnear_heldout4.jsonl": 40,
+    "unanswerable_heldout4.jsonl": 40,
 }
 # answerable sets over polnear-train
-POLNEAR_FILES = ("polnear.jsonl", "polnear_heldout.jsonl", "polnear_heldout3.jsonl")
+POLNEAR_FILES = (
+    "polnear.jsonl",
+    "polnear_heldout.jsonl",
+    "polnear_heldout3.jsonl",
+    "polnear_heldout4.jsonl",
+)
 UNANSWERABLE_FILES = (
     "unanswerable.jsonl",
     "unanswerable_heldout.jsonl",
     "unanswerable_heldout2.jsonl",
     "unanswerable_heldout3.jsonl",
+    "unanswerable_heldout4.jsonl",
 )
 MIN_POLNEAR_ARTICLES = 100
 COPY_WORDS = 8  # a question may not share this many consecutive words with its article
