@@ -284,7 +284,13 @@ HELD_OUT = {
     "held-out 3": (
         "unanswerable_heldout3.jsonl",
         "polnear_heldout3.jsonl",
-        "session 4, after the topic check and the name and word rules; not tuned on",
+        "session 4, after the topic check and the name and word rules; measured blind, then "
+        "its misses led to reading 'X on Y' and a name first as asking for X's words",
+    ),
+    "held-out 4": (
+        "unanswerable_heldout4.jsonl",
+        "polnear_heldout4.jsonl",
+        "session 4, a more everyday mix, after every rule above; not tuned on",
     ),
 }
 
