@@ -50,18 +50,10 @@ from index.models import Article, Quote  # noqa: E402
 from index.passages import PassageSettings, split_passages  # noqa: E402
 from index.segments import load_vectors  # noqa: E402
 from index.store import Store, text_hash  # noqa: E402
-from index.vectors import HNSW_GRAPH  # noqa: E402
 
 BASELINE = "956cb07"  # the last commit that rewrote the whole vector file per generation
 WORKER = ROOT / "benchmarks" / "incremental_worker.py"
 FORMAT = "2"  # bump when the stored base would differ
-
-
-def base_format(passages: int, kind: str) -> str:
-    """What a cached base must have been written with: `FORMAT`, and for an HNSW base that
-    `index.segments.write_base` splits, the size of its graphs."""
-    split = kind == "hnsw" and passages > HNSW_GRAPH
-    return f"{FORMAT} graphs of {HNSW_GRAPH}" if split else FORMAT
 
 
 class _Named:
@@ -259,10 +251,9 @@ def base_indexes(
     for kind in kinds:
         bases[kind] = work / f"base-{args.passages}-{kind}"
         stamp = bases[kind] / "complete"
-        if not stamp.exists() or stamp.read_text() != base_format(args.passages, kind):
+        if not stamp.exists() or stamp.read_text() != FORMAT:
             print(f"writing the {kind} base index (once)...", file=sys.stderr)
             build_base(bases[kind], folder, quotes, vectors, kind)
-            stamp.write_text(base_format(args.passages, kind))
     return bases, adding, held
 
 
