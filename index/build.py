@@ -25,7 +25,7 @@ from index.models import Article, Passage, Progress, Quote, UpdateReport
 from index.passages import PassageSettings, split_passages
 from index.registry_updates import removed_quotes, update_registry
 from index.retention import remove_unused
-from index.segments import segment_generation, write_vectors
+from index.segments import write_vectors
 from index.store import Store, text_hash
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,8 @@ def clean_leftovers(data_dir: Path, current: int) -> list[Path]:
     """Remove what an interrupted update left behind: temporary files, uncommitted vectors."""
     gone = []
     for path in data_dir.glob("vectors-*.faiss*"):
-        written = segment_generation(path.name.removesuffix(".tmp"))
-        if path.name.endswith(".tmp") or (written is not None and written > current):
+        number = path.name.split("-", 1)[1].split(".", 1)[0]
+        if path.name.endswith(".tmp") or (number.isdigit() and int(number) > current):
             path.unlink(missing_ok=True)
             gone.append(path)
     if gone:

@@ -301,9 +301,7 @@ class Whosaid:
             return lambda: self._embed_question(text)
         with self._lock:
             if self._pool is None:
-                # The question's embedding, then the search among its preferred passages
-                # and the base's other graphs at once (see `Searcher.search`).
-                self._pool = ThreadPoolExecutor(2, thread_name_prefix="whosaid-worker")
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="whosaid-embed")
             pool = self._pool
         return pool.submit(self._embed_question, text).result
 

@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from index.locking import ReaderPin, UnheldGenerations
-from index.segments import segment_file, segment_generation
+from index.segments import segment_file
 from index.store import Store
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,8 @@ def remove_unused(store: Store, data_dir: Path, current: int) -> list[int]:
         used = {s.file for g in kept for s in store.segments(g)}
         used.update(segment_file(g) for g in kept if not store.segments(g))  # older indexes
         for path in data_dir.glob("vectors-*.faiss"):
-            written = segment_generation(path.name)
-            if path.name not in used and written is not None and written <= current:
+            number = path.name.split("-", 1)[1].split(".", 1)[0]
+            if path.name not in used and number.isdigit() and int(number) <= current:
                 path.unlink(missing_ok=True)
     if free:
         log.info("removed generations %s; kept %s", free, kept)

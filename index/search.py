@@ -356,7 +356,7 @@ class Searcher:
         preferred = lexical.preferred if lexical.preferred is not None else np.zeros(0)
         # FAISS lets go of the GIL: with a pool the two searches run at once.
         elsewhere = pool.submit(self._dense, vector, preferred) if pool and len(preferred) else None
-        dense = self._dense(vector, allowed, pool)
+        dense = self._dense(vector, allowed)
         if elsewhere is not None:
             dense += elsewhere.result()
         elif len(preferred):
@@ -384,12 +384,9 @@ class Searcher:
             for p, s in fused[: max(k, 1) * 10]
         ]
 
-    def _dense(
-        self, vector: np.ndarray, within: np.ndarray | None, pool: Executor | None = None
-    ) -> list[tuple[int, float]]:
-        """The passages nearest the vector, as ``(position, cosine)``: by FAISS (a base of
-        several graphs searched on ``pool`` too), or for a small ``within`` by scoring each of
-        its vectors."""
+    def _dense(self, vector: np.ndarray, within: np.ndarray | None) -> list[tuple[int, float]]:
+        """The passages nearest the vector, as ``(position, cosine)``: by FAISS, or for a
+        small ``within`` by scoring each of its vectors."""
         if within is not None and len(within) <= EXACT_UP_TO:
             cosines = self.table.cosines(within, vector)
             best = _best(cosines, CANDIDATES)
@@ -401,7 +398,7 @@ class Searcher:
             mask[self.row_ids[within]] = True
             bits = np.packbits(mask, bitorder="little")
             selector = faiss.IDSelectorBitmap(len(bits), faiss.swig_ptr(bits))
-        found = self.vectors.search(vector, CANDIDATES, selector=selector, pool=pool)
+        found = self.vectors.search(vector, CANDIDATES, selector=selector)
         del bits  # FAISS read it through a raw pointer until here
         ids = np.array([i for i, _ in found], dtype=np.int64)
         return list(zip(self.positions(ids).tolist(), [s for _, s in found], strict=True))

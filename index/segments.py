@@ -1,9 +1,5 @@
 """A generation's vectors as a list of immutable segment files: a base, then small deltas.
 
-A large HNSW base is written as several graphs of at most `HNSW_GRAPH` vectors
-(``vectors-<gen>.faiss``, ``vectors-<gen>.1.faiss``, ...), searched at once: smaller graphs
-need a shorter candidate list for the same recall.
-
 An update writes only the vectors of the passages it adds, as one new file
 (``vectors-<gen>.faiss``: temporary name, fsync, rename) listed with the segments it builds
 on in the generation's SQLite transaction. Passages it removes stay in their old segment;
@@ -20,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from pathlib import Path
 
 import faiss
@@ -29,7 +24,7 @@ import numpy as np
 from index.errors import WhosaidError
 from index.models import VectorSegment
 from index.store import Store
-from index.vectors import HNSW_GRAPH, VectorIndex, VectorTable, choose_kind
+from index.vectors import VectorIndex, VectorTable, choose_kind
 
 log = logging.getLogger(__name__)
 
@@ -42,26 +37,8 @@ COMPACT_MIN_BASE = 10_000
 MAX_DELTAS = 16
 
 
-def segment_file(gen: int, part: int = 0) -> str:
-    """The name of generation ``gen``'s vector file (``part`` of a base of several graphs)."""
-    return f"vectors-{gen}.{part}.faiss" if part else f"vectors-{gen}.faiss"
-
-
-def segment_generation(name: str) -> int | None:
-    """The generation that wrote a vector file, from its name (None for other files)."""
-    number = name.split("-", 1)[-1].split(".", 1)[0]
-    return int(number) if name.startswith("vectors-") and number.isdigit() else None
-
-
-def base_size(segments: Sequence[VectorSegment]) -> int:
-    """How many of the leading segments are the base: those its generation wrote."""
-    first = segment_generation(segments[0].file) if segments else None
-    count = 0
-    for segment in segments:
-        if segment_generation(segment.file) != first:
-            break
-        count += 1
-    return count
+def segment_file(gen: int) -> str:
+    return f"vectors-{gen}.faiss"
 
 
 def checksum(path: Path) -> str:
@@ -73,9 +50,9 @@ def checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_segment(data_dir: Path, gen: int, index: VectorIndex, part: int = 0) -> VectorSegment:
+def write_segment(data_dir: Path, gen: int, index: VectorIndex) -> VectorSegment:
     """Write ``index`` as generation ``gen``'s file (atomically) and describe it."""
-    path = data_dir / segment_file(gen, part)
+    path = data_dir / segment_file(gen)
     index.save(path)
     return VectorSegment(path.name, index.kind, len(index), path.stat().st_size, checksum(path))
 
@@ -90,11 +67,10 @@ def needs_new_base(
     if any(_damaged(data_dir, s) for s in segments):
         log.warning("a vector file is missing or damaged; writing a new base from the database")
         return True
-    base = sum(s.vectors for s in segments[: base_size(segments)])
-    deltas = segments[base_size(segments) :]
+    base, deltas = segments[0], segments[1:]
     dead = sum(s.vectors for s in segments) - (live - added)
     grown = sum(s.vectors for s in deltas) + added + dead
-    return len(deltas) >= MAX_DELTAS or grown > COMPACT_SHARE * max(base, COMPACT_MIN_BASE)
+    return len(deltas) >= MAX_DELTAS or grown > COMPACT_SHARE * max(base.vectors, COMPACT_MIN_BASE)
 
 
 def write_vectors(
@@ -119,21 +95,8 @@ def write_vectors(
         delta = VectorIndex.build("flat", ids, vectors, dim)
         return [*previous, write_segment(data_dir, gen, delta)]
     ids, _, vectors = store.live_passages(gen)
-    return write_base(data_dir, gen, kind, ids, vectors if len(ids) else np.zeros((0, dim)))
-
-
-def write_base(
-    data_dir: Path, gen: int, kind: str, ids: np.ndarray, vectors: np.ndarray
-) -> list[VectorSegment]:
-    """Generation ``gen``'s new base: one file, or for HNSW past `HNSW_GRAPH` vectors several
-    graphs of equal size."""
-    dim = vectors.shape[1]
-    graphs = -(-len(ids) // HNSW_GRAPH) if kind == "hnsw" else 1
-    bounds = np.linspace(0, len(ids), max(graphs, 1) + 1).astype(int)
-    return [
-        write_segment(data_dir, gen, VectorIndex.build(kind, ids[a:b], vectors[a:b], dim), part)
-        for part, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
-    ]
+    base = VectorIndex.build(kind, ids, vectors if len(ids) else np.zeros((0, dim)), dim)
+    return [write_segment(data_dir, gen, base)]
 
 
 def _damaged(data_dir: Path, segment: VectorSegment) -> bool:
@@ -167,25 +130,15 @@ class SegmentedVectors:
         return self._parts[0].kind if self._parts else "flat"
 
     def search(
-        self,
-        query: np.ndarray,
-        k: int,
-        selector: faiss.IDSelector | None = None,
-        pool: Executor | None = None,
+        self, query: np.ndarray, k: int, selector: faiss.IDSelector | None = None
     ) -> list[tuple[int, float]]:
-        """The ``k`` nearest live ids over every segment, best first; with a ``pool``, the
-        graphs after the first are searched on it meanwhile (FAISS lets go of the GIL)."""
+        """The ``k`` nearest live ids over every segment, best first."""
         both = selector
         if self._live is not None:
             both = self._live if selector is None else faiss.IDSelectorAnd(selector, self._live)
-        graphs = [p for p in self._parts[1:] if p.kind == "hnsw"] if pool is not None else []
-        elsewhere = [pool.submit(p.search, query, k, both) for p in graphs] if pool else []
         found: list[tuple[int, float]] = []
         for part in self._parts:
-            if part not in graphs:
-                found.extend(part.search(query, k, both))
-        for future in elsewhere:
-            found.extend(future.result())
+            found.extend(part.search(query, k, both))
         found.sort(key=lambda pair: pair[1], reverse=True)
         return found[:k]
 

@@ -9,7 +9,6 @@ docs/performance.md.
 from __future__ import annotations
 
 import os
-from concurrent.futures import Executor
 from pathlib import Path
 from typing import Protocol
 
@@ -29,21 +28,15 @@ HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 # HNSW's candidate list by size: recall@10 against flat of at least 0.98 with efSearch 128 on
 # the real development vectors (0.995) and at 100k (0.988); at 1M (real vectors copied with
-# noise) one graph needed 1024 for 0.981 (2.8 ms), where two graphs of 500k at 256, searched
-# at once, found 0.985 in 1.4 ms: a larger base is written as graphs of at most HNSW_GRAPH
-# vectors (`index.segments.write_base`; docs/performance.md).
+# noise) 128 gave 0.90 and 1024 gave 0.981, at 4.6 ms a question (docs/performance.md).
 HNSW_EF_SEARCH = 128
-HNSW_EF_SEARCH_MEDIUM = 256
-HNSW_EF_SEARCH_LARGE = 1024  # one graph of more than HNSW_GRAPH: an index written before
+HNSW_EF_SEARCH_LARGE = 1024
 HNSW_LARGE = 200_000
-HNSW_GRAPH = 500_000
 
 
 def ef_search_for(size: int) -> int:
     """efSearch for an HNSW index of ``size`` vectors."""
-    if size <= HNSW_LARGE:
-        return HNSW_EF_SEARCH
-    return HNSW_EF_SEARCH_MEDIUM if size <= HNSW_GRAPH else HNSW_EF_SEARCH_LARGE
+    return HNSW_EF_SEARCH if size <= HNSW_LARGE else HNSW_EF_SEARCH_LARGE
 
 
 # A filtered search (dates, a speaker) walks the graph through passages the filter refuses:
@@ -102,11 +95,7 @@ class Vectors(Protocol):
     def __len__(self) -> int: ...
 
     def search(
-        self,
-        query: np.ndarray,
-        k: int,
-        selector: faiss.IDSelector | None = None,
-        pool: Executor | None = None,
+        self, query: np.ndarray, k: int, selector: faiss.IDSelector | None = None
     ) -> list[tuple[int, float]]: ...
 
     def reconstruct(self, item: int) -> np.ndarray | None: ...
@@ -226,14 +215,9 @@ class VectorIndex:
             self._index.remove_ids(np.asarray(ids, dtype=np.int64))  # type: ignore[arg-type]
 
     def search(
-        self,
-        query: np.ndarray,
-        k: int,
-        selector: faiss.IDSelector | None = None,
-        pool: Executor | None = None,
+        self, query: np.ndarray, k: int, selector: faiss.IDSelector | None = None
     ) -> list[tuple[int, float]]:
-        """The ``k`` nearest ids with their cosine scores, best first; ``selector`` filters ids
-        (``pool`` is for `SegmentedVectors`: one index has nothing to share out)."""
+        """The ``k`` nearest ids with their cosine scores, best first; ``selector`` filters ids."""
         if not len(self) or k <= 0:
             return []
         scores, ids = search_many(self, query.reshape(1, -1), k, selector)

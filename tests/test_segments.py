@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -104,54 +103,6 @@ def test_deltas_are_compacted_into_a_new_base(
     assert sorted(p.name for p in index.data_dir.glob("vectors-*")) == [f"vectors-{gen}.faiss"]
     assert index.check() == []
     assert index.ask("Plan 12 will work").answers[0].article.article_id == "s012.txt"
-
-
-def test_a_large_graph_base_is_written_as_several_graphs(
-    tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(segments, "HNSW_GRAPH", 20)  # passages a graph holds at most
-    monkeypatch.setattr(segments, "COMPACT_MIN_BASE", 0)
-    graphs = engine(tmp_path / "graphs", vector_index="hnsw")
-    flat = engine(tmp_path / "flat", vector_index="flat")
-    write(articles_dir, range(12))
-    for index in (graphs, flat):
-        index.update(articles_dir)
-    base = graphs.store.segments(1)
-    assert [s.file for s in base][:2] == ["vectors-1.faiss", "vectors-1.1.faiss"]
-    assert sum(s.vectors for s in base) == len(graphs.store.live_passages(1)[0])
-    assert max(s.vectors for s in base) <= 20 and {s.kind for s in base} == {"hnsw"}
-    # An article more is a delta on the whole base, not on its first graph.
-    write(articles_dir, range(13))
-    listed = graphs.store.segments(graphs.update(articles_dir).generation)
-    assert [s.file for s in listed] == [*(s.file for s in base), "vectors-2.faiss"]
-    assert segments.base_size(listed) == len(base)
-    flat.update(articles_dir)
-    # The graphs searched one after another, or at once on a pool, find what flat finds
-    # (scores compared: many filler passages are the same text).
-    vectors, exact = graphs.snapshot().searcher.vectors, flat.snapshot().searcher.vectors
-    _, _, stored = graphs.store.live_passages(2)
-    with ThreadPoolExecutor(2) as pool:
-        for query in stored[::7]:
-            expected = [score for _, score in exact.search(query, 10)]
-            assert [s for _, s in vectors.search(query, 10)] == pytest.approx(expected, abs=1e-5)
-            found = vectors.search(query, 10, pool=pool)
-            assert [s for _, s in found] == pytest.approx(expected, abs=1e-5)
-    for question in ("Plan 4 will work", "Plan 12 will work", "What did Anna Clark say?"):
-        assert graphs.ask(question).answers == flat.ask(question).answers
-    assert graphs.check() == []
-    # Past a tenth of the base in changes, a new base replaces every graph of the old one,
-    # and the old graphs' files go once no reader holds them.
-    write(articles_dir, range(3, 16))
-    gen = graphs.update(articles_dir).generation
-    listed = graphs.store.segments(gen)
-    assert len(listed) > 1 and {segments.segment_generation(s.file) for s in listed} == {gen}
-    graphs.close()
-    write(articles_dir, range(3, 17))
-    again = engine(tmp_path / "graphs", vector_index="hnsw")
-    latest = again.update(articles_dir).generation
-    kept = {p.name for p in again.data_dir.glob("vectors-*")}
-    assert kept == {s.file for s in again.store.segments(latest)}
-    assert again.check() == []
 
 
 def test_a_reader_loads_only_the_new_segments(tmp_path: Path, articles_dir: Path) -> None:
