@@ -43,7 +43,7 @@ def ef_search_for(size: int) -> int:
 # at 100k, efSearch 128 found a third of the exact top 10 inside a 0.5% filter, 512 found
 # 0.97 inside 2%. The searcher scores filters of up to 20,000 passages exactly, so the graph
 # only sees filters of at least 2% at 1M: there efSearch 256 found 0.88 of the exact top 10
-# (1024: 0.92) in 1.9 ms instead of 4.8, and every answer to the development questions stayed
+# (1024: 0.92) in 2.2 ms instead of 4.8, and every answer to the development questions stayed
 # the same (docs/performance.md).
 HNSW_FILTERED_EF_SEARCH = 256
 
