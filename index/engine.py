@@ -404,9 +404,10 @@ class Whosaid:
         return _Topic(query.topic, holding, None if len(holding) else self._embed_soon(query.topic))
 
     def _weak(
-        self, snap: Snapshot, query: Query, ranked: list[Candidate], topic: _Topic | None = None
+        self, snap: Snapshot, query: Query, ranked: list[Candidate], topic: _Topic | None
     ) -> bool:
-        """Whether the best match is too weak to be an answer (calibration: docs/retrieval.md)."""
+        """Whether the best match is too weak to be an answer (calibration: docs/retrieval.md);
+        ``topic`` is `_topic_soon`'s, for a question about a named person."""
         best = max(c.cosine for c in ranked)
         if best < self.no_answer_cosine:
             return True

@@ -193,6 +193,8 @@ def test_unknown_words_are_words_no_passage_has() -> None:
     assert unknown_words("what did kuleba say about macron?", vocabulary) == ["macron"]
     # A word whose stem the articles hold is known.
     assert unknown_words("Was Kuleba scrutinized at the talk?", vocabulary) == []
+    # A word with no relative among them is unknown, short or long.
+    assert unknown_words("Was Kuleba at the gala?", vocabulary) == ["gala"]
     # Names only: capitalised words past the first.
     assert unknown_words("Where did Kuleba meet Macron?", vocabulary, names_only=True) == ["macron"]
 
