@@ -4,7 +4,10 @@ Deliberately conservative: a mention that no rule supports stays as written and 
 The rules, in order of trust:
 1. a short name ("Kuleba", "Mr. Kuleba") takes the full name in the article with that surname
    (the nearest one before it when two people share the surname);
-2. "the minister" takes the nearest person before it whose title contains "minister";
+2. "the minister" takes the nearest person before it whose title contains "minister" ("Sen."
+   counts as "senator"); failing that, a description with more than its head ("the Florida
+   senator", "the gambling tycoon") takes the nearest person before it, as "he" would, unless
+   their title names another office;
 3. "he"/"she" takes the nearest person before it, preferring sentence subjects and skipping
    names inside quotation marks, within a few sentences.
 """
@@ -12,17 +15,21 @@ The rules, in order of trust:
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
 from index.cues import (
+    EPITHET_HEADS,
     FEMALE_NAMES,
     HONORIFICS,
     MALE_NAMES,
+    OFFICE_WORDS,
     PERSON_LABEL,
     SUBJECT_DEPS,
+    TITLE_ABBREVIATIONS,
     TITLE_WORDS,
 )
 from index.mentions import Mention, mention_of, name_parts
@@ -135,16 +142,35 @@ def _spread_gender(people: list[_Person]) -> None:
 
 def _pronoun_target(people: ArticlePeople, mention: Mention) -> str | None:
     gender = "m" if mention.head in _MALE else "f" if mention.head in _FEMALE else None
-    here = bisect_right(people.sentence_starts, mention.start) - 1
+    return _nearest_person(people, mention.start, gender)
+
+
+def _nearest_person(
+    people: ArticlePeople,
+    start: int,
+    gender: str | None,
+    fits: Callable[[_Person], bool] | None = None,
+    most_named: bool = False,
+) -> str | None:
+    """The person a mention at ``start`` most likely means: the nearest one named before it
+    within a few sentences, in its own sentence if any, preferring sentence subjects; with
+    ``most_named``, the one named most often in those sentences."""
+    here = bisect_right(people.sentence_starts, start) - 1
     window_start = people.sentence_starts[max(0, here - PRONOUN_WINDOW_SENTENCES + 1)]
     current = people.sentence_starts[max(0, here)]
     pool = [
         p
         for p in people.people
-        if window_start <= p.start < mention.start and (not gender or p.gender in (None, gender))
+        if window_start <= p.start < start
+        and (not gender or p.gender in (None, gender))
+        and (fits is None or fits(p))
     ]
     if not pool:
         return None
+    if most_named:
+        names = Counter(people.full_name(p.name, p.start) for p in pool)
+        top = max(names.values())
+        pool = [p for p in pool if names[people.full_name(p.name, p.start)] == top]
     same_sentence = [p for p in pool if p.start >= current]
     pool = same_sentence or pool
     subjects = [p for p in pool if p.subject]
@@ -153,18 +179,39 @@ def _pronoun_target(people: ArticlePeople, mention: Mention) -> str | None:
 
 
 def _nominal_target(people: ArticlePeople, mention: Mention) -> str | None:
-    words = {w.strip(".,").lower() for w in mention.text.split()} - {"the", "a", "an"}
-    if not words or not words & TITLE_WORDS or mention.head not in TITLE_WORDS:
+    words = [w.strip(".,").lower() for w in mention.text.split()]
+    if mention.head not in TITLE_WORDS | EPITHET_HEADS:
         return None
+    head = {mention.head} | TITLE_ABBREVIATIONS.get(mention.head, set())
     titled = [
         p
         for p in people.people
-        if p.start < mention.start and p.role and mention.head in p.role.lower()
+        if p.start < mention.start and p.role and head & _role_words(p.role)
     ]
-    if not titled:
+    if titled:
+        best = max(titled, key=lambda p: p.start)
+        return people.full_name(best.name, best.start)
+    # "the Florida senator", "the gambling tycoon": a description of someone just named.
+    # A bare "the engineer" or "a spokesman" is more often somebody new: left unresolved.
+    described = [w for w in words if w not in ("the", mention.head)]
+    if words[0] != "the" or not described or mention.head not in EPITHET_HEADS:
         return None
-    best = max(titled, key=lambda p: p.start)
-    return people.full_name(best.name, best.start)
+
+    def same_office(person: _Person) -> bool:
+        offices = _role_words(person.role or "") & OFFICE_WORDS
+        return not offices or bool(offices & head)
+
+    return _nearest_person(
+        people, mention.start, _word_gender(mention.head), same_office, most_named=True
+    )
+
+
+def _role_words(role: str) -> set[str]:
+    return {w.strip(".,()").lower() for w in role.split()} | {w.lower() for w in role.split()}
+
+
+def _word_gender(word: str) -> str | None:
+    return "f" if word.endswith("woman") else "m" if word.endswith("man") else None
 
 
 def resolve(doc: Doc, people: ArticlePeople, mention: Mention) -> Resolved:

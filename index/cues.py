@@ -90,6 +90,36 @@ TITLE_WORDS = frozenset(
     analyst strategist economist manager
     """.split()
 )
+# Heads of descriptions that stand for someone already named ("the Florida senator", "the
+# gambling tycoon"), unlike "the engineer" or "a spokesman", which bring in somebody new.
+EPITHET_HEADS = frozenset(
+    """
+    senator governor congressman congresswoman representative lawmaker legislator leader
+    president candidate nominee frontrunner front-runner hopeful contender challenger incumbent
+    tycoon billionaire mogul magnate businessman businesswoman developer politician populist
+    mayor secretary chairman chairwoman speaker host star democrat republican independent
+    """.split()
+)
+# Elected or appointed offices: a person titled with one is not "the senator" of another.
+OFFICE_WORDS = frozenset(
+    """
+    senator sen governor gov congressman congresswoman representative rep mayor president
+    secretary chairman chairwoman speaker minister ambassador
+    """.split()
+)
+# A title's abbreviations, as articles write them before a name ("Sen. Marco Rubio").
+TITLE_ABBREVIATIONS = {
+    "senator": {"sen"},
+    "governor": {"gov"},
+    "representative": {"rep"},
+    "congressman": {"rep"},
+    "congresswoman": {"rep"},
+    "lawmaker": {"sen", "rep", "senator", "representative", "congressman", "congresswoman"},
+    "general": {"gen"},
+    "professor": {"prof"},
+    "secretary": {"sec"},
+    "president": {"pres"},
+}
 NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 # Common given names, so that "he" and "she" skip people of the other sex. Short on purpose:

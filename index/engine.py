@@ -46,6 +46,7 @@ from index.search import (
     DATE_BOOST,
     FULL_VOCABULARY,
     NO_ANSWER_COSINE,
+    RARE_WORD_COSINE,
     SPEAKER_BOOST,
     TOPIC_ANSWERS,
     TOPIC_CHECKED_FROM,
@@ -130,6 +131,7 @@ class Whosaid:
         unknown_name_cosine: float = UNKNOWN_NAME_COSINE,
         unknown_word_cosine: float = UNKNOWN_WORD_COSINE,
         topic_cosine: float = TOPIC_COSINE,
+        rare_word_cosine: float = RARE_WORD_COSINE,
         vector_index: str = "auto",
     ) -> None:
         self.data_dir = Path(data_dir)
@@ -143,6 +145,7 @@ class Whosaid:
         self.unknown_name_cosine = unknown_name_cosine
         self.unknown_word_cosine = unknown_word_cosine
         self.topic_cosine = topic_cosine
+        self.rare_word_cosine = rare_word_cosine
         self._store: Store | None = None
         self._snapshot: Snapshot | None = None
         self._lock = threading.RLock()
@@ -418,6 +421,13 @@ class Whosaid:
             or self._unknown_phrases(snap, query.text)
         ):
             return True
+        if best < self.unknown_word_cosine and _after_newest(query, snap):
+            return True  # "in March 2017", when the newest article is from 2016
+        if best < self.rare_word_cosine and not names_only:
+            words = [w for w in tokenize(query.text) if w not in SPEECH_WORDS]
+            top = np.array([c.position for c in ranked[:TOPIC_ANSWERS]], dtype=np.int64)
+            if snap.searcher.lacks_rare_words(words, top):
+                return True
         if topic is None or best >= TOPIC_CHECKED_FROM:
             return False
         return self._off_topic(snap, ranked, topic)
@@ -594,6 +604,11 @@ def _boosted(
         mine = set(positions[by_them].tolist())
         return [c for c in ranked if c.position in mine]
     return ranked
+
+
+def _after_newest(query: Query, snap: Snapshot) -> bool:
+    """Whether the question asks about a time after the newest article was written."""
+    return bool(query.dates_soft and query.since and snap.newest and query.since > snap.newest)
 
 
 def _names_only(query: Query, snap: Snapshot) -> bool:

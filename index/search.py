@@ -39,6 +39,12 @@ UNKNOWN_NAME_COSINE = 0.50
 # no article uses says as much as a name does ("cryptocurrency"), any unknown word needs this.
 UNKNOWN_WORD_COSINE = 0.65
 FULL_VOCABULARY = 20_000
+# ... and in such a collection, a question whose rarest words (each in at most RARE_WORD_SHARE
+# of the passages, or in none) are all in none of the best TOPIC_ANSWERS passages' articles
+# asks for a detail the articles lack ("Which company catered the convention?") unless its
+# best match reaches this.
+RARE_WORD_SHARE = 1 / 2000
+RARE_WORD_COSINE = 0.50
 # A question that names a speaker scores on the name alone in that speaker's passages ("What
 # did Rubio say about <something he never spoke of>?"): unless its best match is at least
 # TOPIC_CHECKED_FROM, what it asks about, the question without the name, needs this cosine
@@ -412,14 +418,8 @@ class Searcher:
         """Row ids of the passages whose BM25 text holds every one of ``words``."""
         if self.bm25 is None:
             return np.zeros(0, dtype=np.int64)
-        scores, vocab = self.bm25.scores, self.bm25.vocab_dict
-        lists = []
-        for word in words:
-            column = vocab.get(word)
-            if column is None:
-                return np.zeros(0, dtype=np.int64)
-            lists.append(scores["indices"][scores["indptr"][column] : scores["indptr"][column + 1]])
-        if not lists:
+        lists = [_postings(self.bm25, word) for word in words]
+        if not lists or not all(len(docs) for docs in lists):
             return np.zeros(0, dtype=np.int64)
         # Each list is sorted: look the shortest one's passages up in the others.
         lists.sort(key=len)
@@ -430,3 +430,29 @@ class Searcher:
             at = np.searchsorted(docs, found).clip(0, len(docs) - 1)
             found = found[docs[at] == found]
         return self.row_ids[found]
+
+    def lacks_rare_words(self, words: Sequence[str], positions: np.ndarray) -> bool:
+        """Whether the question's rare ``words`` (in at most RARE_WORD_SHARE of the passages,
+        or in none) are all in none of these passages' articles: each article lacks one."""
+        if self.bm25 is None or self.article_bm25 is None or self.article_of is None:
+            return False
+        most = len(self) * RARE_WORD_SHARE
+        rare = [w for w in dict.fromkeys(words) if len(_postings(self.bm25, w)) <= most]
+        if not rare:
+            return False
+        articles = self.article_of[positions]
+        holding = np.ones(len(articles), dtype=bool)
+        for word in rare:
+            holding &= np.isin(articles, _postings(self.article_bm25, word))
+        return not holding.any()
+
+
+def _postings(index: bm25s.BM25, word: str) -> np.ndarray:
+    """The sorted numbers of the documents of ``index`` that hold ``word``."""
+    column = index.vocab_dict.get(word)
+    if column is None:
+        return np.zeros(0, dtype=np.int64)
+    indptr = index.scores["indptr"]
+    if column + 1 >= len(indptr):
+        return np.zeros(0, dtype=np.int64)
+    return index.scores["indices"][indptr[column] : indptr[column + 1]]

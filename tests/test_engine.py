@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from index import engine as engine_module
+from index import search as search_module
 from index.embedder import HashEmbedder
 from index.engine import Whosaid
 from index.errors import IndexMismatchError, IndexMissingError, QuestionError, WhosaidError
@@ -277,6 +278,41 @@ def test_a_named_persons_passages_must_match_what_is_asked_without_the_name(
         tmp_path / "data", embedder=HashEmbedder(), no_answer_cosine=-1, unknown_name_cosine=-1
     )
     assert not lenient.ask(asked).no_answer
+
+
+def test_a_rare_word_no_best_article_holds_needs_a_close_match(
+    tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two passages stand for a large collection, where a word in one of them is rare.
+    monkeypatch.setattr(engine_module, "FULL_VOCABULARY", 0)
+    monkeypatch.setattr(search_module, "RARE_WORD_SHARE", 0.5)
+    floors = {"unknown_word_cosine": -1.0, "topic_cosine": -1.0}
+    strict = strict_engine(tmp_path / "data", articles_dir, rare_word_cosine=1.01, **floors)
+    assert not strict.ask("Which bridge opens in June?").no_answer
+    # "treasury" is in the other article only: no article answers the question whole.
+    refused = strict.ask("Which treasury bridge opens in June?")
+    assert refused.no_answer and refused.answers == ()
+    lenient = Whosaid(
+        tmp_path / "data",
+        embedder=HashEmbedder(),
+        no_answer_cosine=-1,
+        rare_word_cosine=-1,
+        **floors,
+    )
+    assert not lenient.ask("Which treasury bridge opens in June?").no_answer
+
+
+def test_a_time_after_the_newest_article_needs_a_close_match(
+    tmp_path: Path, articles_dir: Path
+) -> None:
+    strict = strict_engine(tmp_path / "data", articles_dir, unknown_word_cosine=1.01)
+    assert not strict.ask("Did the bridge open in June 2021?").no_answer
+    # The newest article is from June 2021: it cannot say what happened after it.
+    assert strict.ask("Did the bridge open in March 2022?").no_answer
+    lenient = Whosaid(
+        tmp_path / "data", embedder=HashEmbedder(), no_answer_cosine=-1, unknown_word_cosine=-1
+    )
+    assert not lenient.ask("Did the bridge open in March 2022?").no_answer
 
 
 def test_answers_are_cached_until_a_new_generation(

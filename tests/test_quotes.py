@@ -153,6 +153,39 @@ def test_pronouns_short_names_and_titles_resolve(nlp, text: str, mention: str) -
     assert (quote.speaker, quote.resolved, quote.speaker_mention) == ("Anna Berg", True, mention)
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # the person with the title, not the nearest one ("Sen." is "senator")
+        (
+            "Sen. Anna Berg toured the dam on Monday. Tom Reyes followed her. "
+            "\u201cIt is safe,\u201d the senator told reporters.",
+            "Anna Berg",
+        ),
+        # a description of someone just named, title or not
+        (
+            "Tom Reyes met the council on Monday. \u201cIt was a good meeting,\u201d "
+            "the shipping tycoon said.",
+            "Tom Reyes",
+        ),
+        (
+            "Gov. Tom Reyes spoke first. Anna Berg answered him. "
+            "\u201cWe will win the state,\u201d the Ohio governor said.",
+            "Tom Reyes",
+        ),
+    ],
+)
+def test_descriptions_resolve_to_the_person_described(nlp, text: str, speaker: str) -> None:
+    quote = only(quotes_of(nlp, text))
+    assert (quote.speaker, quote.resolved) == (speaker, True)
+
+
+def test_a_description_skips_a_person_holding_another_office(nlp) -> None:
+    text = "Gov. Tom Reyes spoke first. \u201cWe will win,\u201d the Florida senator said."
+    quote = only(quotes_of(nlp, text))
+    assert (quote.speaker, quote.resolved) == ("the Florida senator", False)
+
+
 def test_a_title_nobody_holds_stays_unresolved(nlp) -> None:
     text = "Anna Berg visited the dam. \u201cIt is safe,\u201d the engineer said."
     quote = only(quotes_of(nlp, text))
