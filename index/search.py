@@ -44,7 +44,7 @@ FULL_VOCABULARY = 20_000
 # asks for a detail the articles lack ("Which company catered the convention?") unless its
 # best match reaches this.
 RARE_WORD_SHARE = 1 / 2000
-RARE_WORD_COSINE = 0.50
+RARE_WORD_COSINE = 0.45
 # A question that names a speaker scores on the name alone in that speaker's passages ("What
 # did Rubio say about <something he never spoke of>?"): unless its best match is at least
 # TOPIC_CHECKED_FROM, what it asks about, the question without the name, needs this cosine
