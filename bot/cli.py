@@ -171,6 +171,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         "question": result.question,
         "no_answer": result.no_answer,
         "closest": list(result.closest),
+        "reason": result.reason,
         "speaker_filter": result.speaker_filter,
         "date_filter": list(result.date_filter) if result.date_filter else None,
         "answers": [

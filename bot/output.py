@@ -50,7 +50,8 @@ def format_answers(result: SearchResult) -> str:
     head = f"Q: {result.question}" + (f"  [{'; '.join(filters)}]" if filters else "")
     if result.no_answer:
         closest = f" Closest: {', '.join(result.closest)}." if result.closest else ""
-        return f"{head}\nThe articles hold nothing on this.{closest}"
+        why = f" {result.reason}" if result.reason else ""
+        return f"{head}\nThe articles hold nothing on this.{why}{closest}"
     return head + "\n\n" + "\n\n".join(format_answer(i, a) for i, a in enumerate(result.answers, 1))
 
 

@@ -150,7 +150,7 @@ def _question_heading(result: SearchResult) -> str:
 
 def _no_answer_embed(result: SearchResult) -> discord.Embed:
     lines = [f"• {shorten(escape(lead), LINE_CHARS)}" for lead in result.closest]
-    text = "No passage answers that closely enough."
+    text = result.reason or "No passage answers that closely enough."
     if lines:
         text += "\nThe closest leads:\n" + "\n".join(lines)
     return discord.Embed(

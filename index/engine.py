@@ -369,7 +369,8 @@ class Whosaid:
         )
         if speaker and not query.speaker_ids:
             close = [s.name for s in self.speakers(speaker.split()[-1])][:5]
-            return replace(result, no_answer=True, closest=tuple(close))
+            unknown = f"No speaker called {speaker} is quoted in the articles."
+            return replace(result, no_answer=True, closest=tuple(close), reason=unknown)
         allowed = self._allowed(snap, query, explicit_speaker=bool(speaker))
         vector = self._embed_soon(query.text)
         # While the model runs: the filters and BM25.
@@ -384,8 +385,14 @@ class Whosaid:
         pool = self._pool if topic is None or topic.vector is None else None
         candidates = snap.searcher.search(query, vector(), allowed, k, prefer, lexical, pool=pool)
         ranked = _boosted(snap, query, candidates, dated, theirs, only_theirs)
-        if not ranked or (not only_theirs and self._weak(snap, query, ranked, topic)):
-            return replace(result, no_answer=True, closest=closest_titles(self.store, ranked))
+        why: str | None = None
+        if not ranked:
+            why = "No passage matches the question within its filters."
+        elif not only_theirs:
+            why = self._why_weak(snap, query, ranked, topic)
+        if why:
+            closest = closest_titles(self.store, ranked)
+            return replace(result, no_answer=True, closest=closest, reason=why)
         top = ranked[: k * 3]
         vectors = snap.searcher.table.vectors(np.array([c.position for c in top], dtype=np.int64))
         groups = collapse_duplicates(
@@ -406,31 +413,37 @@ class Whosaid:
         holding = snap.searcher.containing(words) if words else _NONE
         return _Topic(query.topic, holding, None if len(holding) else self._embed_soon(query.topic))
 
-    def _weak(
+    def _why_weak(
         self, snap: Snapshot, query: Query, ranked: list[Candidate], topic: _Topic | None
-    ) -> bool:
-        """Whether the best match is too weak to be an answer (calibration: docs/retrieval.md);
-        ``topic`` is `_topic_soon`'s, for a question about a named person."""
+    ) -> str | None:
+        """Why the best match is too weak to be an answer, or None when it is not (calibration:
+        docs/retrieval.md); ``topic`` is `_topic_soon`'s, for a question about a named person."""
         best = max(c.cosine for c in ranked)
         if best < self.no_answer_cosine:
-            return True
+            return "Nothing in the articles comes close to the question."
         vocabulary = snap.searcher.vocabulary
         names_only = len(vocabulary) < FULL_VOCABULARY
-        if best < (self.unknown_name_cosine if names_only else self.unknown_word_cosine) and (
-            unknown_words(query.text, vocabulary, names_only)
-            or self._unknown_phrases(snap, query.text)
-        ):
-            return True
+        if best < (self.unknown_name_cosine if names_only else self.unknown_word_cosine):
+            unknown = unknown_words(query.text, vocabulary, names_only) or self._unknown_phrases(
+                snap, query.text
+            )
+            if unknown:
+                return f"No article mentions {_listed(unknown)}."
         if best < self.unknown_word_cosine and _after_newest(query, snap):
-            return True  # "in March 2017", when the newest article is from 2016
+            return (  # "in March 2017", when the newest article is from 2016
+                f"The newest article is from {snap.newest}: "
+                "the articles cannot tell what happened after it."
+            )
         if best < self.rare_word_cosine and not names_only:
             words = [w for w in tokenize(query.text) if w not in SPEECH_WORDS]
             top = np.array([c.position for c in ranked[:TOPIC_ANSWERS]], dtype=np.int64)
-            if snap.searcher.lacks_rare_words(words, top):
-                return True
-        if topic is None or best >= TOPIC_CHECKED_FROM:
-            return False
-        return self._off_topic(snap, ranked, topic)
+            missing = snap.searcher.missing_rare_words(words, top)
+            if missing:
+                return f"None of the closest articles mentions {_listed(missing)}."
+        if topic is None or best >= TOPIC_CHECKED_FROM or not self._off_topic(snap, ranked, topic):
+            return None
+        about = " ".join(w for w in tokenize(topic.text) if w not in SPEECH_WORDS)
+        return f'None of the passages quoting {query.speaker_name} is about "{about}".'
 
     def _off_topic(self, snap: Snapshot, ranked: list[Candidate], topic: _Topic) -> bool:
         """Whether none of the best passages is about what the question asks the person it
@@ -604,6 +617,12 @@ def _boosted(
         mine = set(positions[by_them].tolist())
         return [c for c in ranked if c.position in mine]
     return ranked
+
+
+def _listed(words: list[str]) -> str:
+    """'"a"', '"a" or "b"', '"a", "b" or "c"'."""
+    quoted = [f'"{w}"' for w in words[:4]]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def _after_newest(query: Query, snap: Snapshot) -> bool:

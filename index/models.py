@@ -124,6 +124,7 @@ class SearchResult:
     answers: tuple[Answer, ...]
     no_answer: bool = False
     closest: tuple[str, ...] = ()
+    reason: str | None = None  # with no_answer: why, in a sentence for the user
     speaker_filter: str | None = None
     date_filter: tuple[str, str] | None = None
 

@@ -431,20 +431,21 @@ class Searcher:
             found = found[docs[at] == found]
         return self.row_ids[found]
 
-    def lacks_rare_words(self, words: Sequence[str], positions: np.ndarray) -> bool:
-        """Whether the question's rare ``words`` (in at most RARE_WORD_SHARE of the passages,
-        or in none) are all in none of these passages' articles: each article lacks one."""
+    def missing_rare_words(self, words: Sequence[str], positions: np.ndarray) -> list[str]:
+        """The question's rare ``words`` (in at most RARE_WORD_SHARE of the passages, or in
+        none) that the first passage's article lacks, when each of these passages' articles
+        lacks one; else none."""
         if self.bm25 is None or self.article_bm25 is None or self.article_of is None:
-            return False
+            return []
         most = len(self) * RARE_WORD_SHARE
         rare = [w for w in dict.fromkeys(words) if len(_postings(self.bm25, w)) <= most]
-        if not rare:
-            return False
+        if not rare or not len(positions):
+            return []
         articles = self.article_of[positions]
-        holding = np.ones(len(articles), dtype=bool)
-        for word in rare:
-            holding &= np.isin(articles, _postings(self.article_bm25, word))
-        return not holding.any()
+        held = {w: np.isin(articles, _postings(self.article_bm25, w)) for w in rare}
+        if np.logical_and.reduce(list(held.values())).any():
+            return []
+        return [w for w, where in held.items() if not where[0]]
 
 
 def _postings(index: bm25s.BM25, word: str) -> np.ndarray:

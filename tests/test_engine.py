@@ -78,6 +78,7 @@ def test_speaker_filter_and_dates(fake_engine: Whosaid, articles_dir: Path) -> N
     assert {a.article.article_id for a in only.answers} == {"alpha.txt"}
     unknown = fake_engine.ask("bridge", speaker="Nobody Atall")
     assert unknown.no_answer and unknown.answers == ()
+    assert unknown.reason == "No speaker called Nobody Atall is quoted in the articles."
 
 
 def test_questions_are_checked(fake_engine: Whosaid, articles_dir: Path) -> None:
@@ -257,6 +258,7 @@ def test_a_name_the_articles_never_use_needs_a_close_match(
     # Every word is in some article, but no passage names a "Treasury Bridge".
     missing = strict.ask("What did Tom Berg say about the Treasury Bridge?")
     assert missing.no_answer and missing.answers == ()
+    assert missing.reason == 'No article mentions "Treasury Bridge".'
     assert strict.ask("What did Tom Berg say about Bitcoin?").no_answer
 
 
@@ -270,6 +272,7 @@ def test_a_named_persons_passages_must_match_what_is_asked_without_the_name(
     asked = "What did Tom Berg say about the bridge and its tolls?"
     refused = strict.ask(asked)
     assert refused.no_answer and refused.answers == ()
+    assert refused.reason == 'None of the passages quoting Tom Berg is about "bridge tolls".'
     # Only questions asking what a named person said are checked.
     assert not strict.ask("What did Tom Berg say?").no_answer
     assert not strict.ask("When does the bridge open?").no_answer
@@ -292,6 +295,7 @@ def test_a_rare_word_no_best_article_holds_needs_a_close_match(
     # "treasury" is in the other article only: no article answers the question whole.
     refused = strict.ask("Which treasury bridge opens in June?")
     assert refused.no_answer and refused.answers == ()
+    assert refused.reason == 'None of the closest articles mentions "treasury".'
     lenient = Whosaid(
         tmp_path / "data",
         embedder=HashEmbedder(),
@@ -308,7 +312,10 @@ def test_a_time_after_the_newest_article_needs_a_close_match(
     strict = strict_engine(tmp_path / "data", articles_dir, unknown_word_cosine=1.01)
     assert not strict.ask("Did the bridge open in June 2021?").no_answer
     # The newest article is from June 2021: it cannot say what happened after it.
-    assert strict.ask("Did the bridge open in March 2022?").no_answer
+    later = strict.ask("Did the bridge open in March 2022?")
+    assert later.no_answer and later.reason == (
+        "The newest article is from 2021-06-10: the articles cannot tell what happened after it."
+    )
     lenient = Whosaid(
         tmp_path / "data", embedder=HashEmbedder(), no_answer_cosine=-1, unknown_word_cosine=-1
     )

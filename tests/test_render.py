@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -167,6 +168,10 @@ def test_no_answer_lists_closest_leads() -> None:
     [reply] = render.answer_replies(result)
     assert "No passage answers" in reply.embeds[0].description
     assert "Zelensky on talks" in reply.embeds[0].description
+    # The engine's reason, when it gives one, replaces the general sentence.
+    why = 'No article mentions "Macron".'
+    [reply] = render.answer_replies(replace(result, reason=why))
+    assert reply.embeds[0].description.startswith(why)
 
 
 def test_speaker_pages_paginate_with_counts() -> None:

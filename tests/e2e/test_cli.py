@@ -84,6 +84,7 @@ def test_ask_unrelated_question_says_nothing_found(indexed: dict, cli_env: dict[
         whosaid("ask", "Which team won the baseball World Series?", "--json", env=cli_env).stdout
     )
     assert out["no_answer"] and out["answers"] == []
+    assert out["reason"]  # why, for the user
 
 
 def test_ask_on_an_exported_index_imports_no_torch(indexed: dict, cli_env: dict[str, str]) -> None:

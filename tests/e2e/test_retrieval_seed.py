@@ -73,6 +73,7 @@ def test_speaker_option_keeps_only_that_speaker(engine: Whosaid) -> None:
 def test_unrelated_question_finds_nothing(engine: Whosaid, question: str) -> None:
     result = engine.ask(question)
     assert result.no_answer and not result.answers
+    assert result.reason, "a no-answer says why"
 
 
 def test_answers_quote_the_article_verbatim(engine: Whosaid) -> None:
