@@ -92,10 +92,12 @@ TITLE_WORDS = frozenset(
 )
 # Heads of descriptions that stand for someone already named ("the Florida senator", "the
 # gambling tycoon"), unlike "the engineer" or "a spokesman", which bring in somebody new.
+# "President" is left out: "the former president" is most often someone else than the person
+# just named.
 EPITHET_HEADS = frozenset(
     """
     senator governor congressman congresswoman representative lawmaker legislator leader
-    president candidate nominee frontrunner front-runner hopeful contender challenger incumbent
+    candidate nominee frontrunner front-runner hopeful contender challenger incumbent
     tycoon billionaire mogul magnate businessman businesswoman developer politician populist
     mayor secretary chairman chairwoman speaker host star democrat republican independent
     """.split()
