@@ -28,15 +28,30 @@ HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 # HNSW's candidate list by size: recall@10 against flat of at least 0.98 with efSearch 128 on
 # the real development vectors (0.995) and at 100k (0.988); at 1M (real vectors copied with
-# noise) 128 gave 0.90 and 1024 gave 0.981, at 4.6 ms a question (docs/performance.md).
+# noise) 128 gave 0.90. A graph over more than HNSW_LARGE vectors is built with
+# efConstruction 200, which needs efSearch 512 for recall 0.987 at 1M (1.3 ms a search), where
+# one built with 80 needs 1024 for 0.981 (2.2 ms); building it takes about 350 s at 1M on two
+# cores, next to hours of embedding (docs/performance.md).
 HNSW_EF_SEARCH = 128
-HNSW_EF_SEARCH_LARGE = 1024
 HNSW_LARGE = 200_000
+HNSW_EF_CONSTRUCTION_LARGE = 200
+HNSW_EF_SEARCH_LARGE = 512
+HNSW_EF_SEARCH_LARGE_SPARSE = 1024  # for a large graph built with efConstruction 80
 
 
-def ef_search_for(size: int) -> int:
-    """efSearch for an HNSW index of ``size`` vectors."""
-    return HNSW_EF_SEARCH if size <= HNSW_LARGE else HNSW_EF_SEARCH_LARGE
+def ef_search_for(size: int, ef_construction: int = HNSW_EF_CONSTRUCTION_LARGE) -> int:
+    """efSearch for an HNSW index of ``size`` vectors whose graph was built with
+    ``ef_construction``."""
+    if size <= HNSW_LARGE:
+        return HNSW_EF_SEARCH
+    if ef_construction >= HNSW_EF_CONSTRUCTION_LARGE:
+        return HNSW_EF_SEARCH_LARGE
+    return HNSW_EF_SEARCH_LARGE_SPARSE
+
+
+def ef_construction_for(size: int) -> int:
+    """efConstruction for an HNSW graph over ``size`` vectors."""
+    return HNSW_EF_CONSTRUCTION if size <= HNSW_LARGE else HNSW_EF_CONSTRUCTION_LARGE
 
 
 # A filtered search (dates, a speaker) walks the graph through passages the filter refuses:
@@ -184,7 +199,7 @@ class VectorIndex:
         self.dim = dim
         self._index = index if index is not None else _empty(kind, dim)
         self.kind = _kind_of(self._index)
-        self.ef_search = ef_search_for(len(self))  # HNSW's candidate list: recall or speed
+        self.ef_search = self._ef_search()  # HNSW's candidate list: recall or speed
         self._positions: np.ndarray | None = None  # ids by position, for `_exact`
 
     @classmethod
@@ -193,9 +208,17 @@ class VectorIndex:
         out = cls(dim, kind=kind)
         if kind == "sq8" and len(ids):
             _inner(out._index).train(np.ascontiguousarray(vectors, dtype=np.float32))
+        graph = _inner(out._index)
+        if isinstance(graph, faiss.IndexHNSW):
+            graph.hnsw.efConstruction = ef_construction_for(len(ids))
         out.add(ids, vectors)
-        out.ef_search = ef_search_for(len(out))
+        out.ef_search = out._ef_search()
         return out
+
+    def _ef_search(self) -> int:
+        inner = _inner(self._index)
+        built = inner.hnsw.efConstruction if isinstance(inner, faiss.IndexHNSW) else 0
+        return ef_search_for(len(self), built)
 
     def __len__(self) -> int:
         return int(self._index.ntotal)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bot.config import SettingsError, load_settings
-from index import search
+from index import search, vectors
 from index.query import SpeakerMatcher, parse_question
 from index.search import Searcher
 from index.vectors import AUTO_FLAT_UP_TO, VectorIndex, choose_kind, search_many
@@ -106,3 +106,25 @@ def test_a_filtered_search_finds_what_flat_finds(
         expected = flat.search(vector, 100, selector)
         assert [c.passage_id for c in found] == [i for i, _ in expected]
         assert [c.cosine for c in found] == pytest.approx([s for _, s in expected], abs=1e-6)
+
+
+def test_a_large_graph_is_built_denser_and_searched_with_a_shorter_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vectors, "HNSW_LARGE", 50)  # 60 vectors stand for a large index
+    rng = np.random.default_rng(3)
+    data = rng.standard_normal((60, 8)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    large = VectorIndex.build("hnsw", np.arange(60), data, 8)
+    assert large.ef_search == vectors.HNSW_EF_SEARCH_LARGE
+    large.save(tmp_path / "large.faiss")
+    assert VectorIndex.load(tmp_path / "large.faiss").ef_search == vectors.HNSW_EF_SEARCH_LARGE
+    # A large graph written by a version that built every graph with efConstruction 80 keeps
+    # the longer list its recall needs.
+    monkeypatch.setattr(vectors, "ef_construction_for", lambda size: vectors.HNSW_EF_CONSTRUCTION)
+    VectorIndex.build("hnsw", np.arange(60), data, 8).save(tmp_path / "sparse.faiss")
+    sparse = VectorIndex.load(tmp_path / "sparse.faiss")
+    assert sparse.ef_search == vectors.HNSW_EF_SEARCH_LARGE_SPARSE
+    assert (
+        VectorIndex.build("hnsw", np.arange(40), data[:40], 8).ef_search == vectors.HNSW_EF_SEARCH
+    )
