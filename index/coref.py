@@ -6,8 +6,8 @@ The rules, in order of trust:
    (the nearest one before it when two people share the surname);
 2. "the minister" takes the nearest person before it whose title contains "minister" ("Sen."
    counts as "senator"); failing that, a description with more than its head ("the Florida
-   senator", "the gambling tycoon") takes the nearest person before it, as "he" would, unless
-   their title names another office;
+   senator", "the gambling tycoon") takes the person named most often in the few sentences
+   before it (the nearest of them), unless their title names another office;
 3. "he"/"she" takes the nearest person before it, preferring sentence subjects and skipping
    names inside quotation marks, within a few sentences.
 """
@@ -194,7 +194,7 @@ def _nominal_target(people: ArticlePeople, mention: Mention) -> str | None:
     # "the Florida senator", "the gambling tycoon": a description of someone just named.
     # A bare "the engineer" or "a spokesman" is more often somebody new: left unresolved.
     described = [w for w in words if w not in ("the", mention.head)]
-    if words[0] != "the" or not described or mention.head not in EPITHET_HEADS:
+    if words[:1] != ["the"] or not described or mention.head not in EPITHET_HEADS:
         return None
 
     def same_office(person: _Person) -> bool:

@@ -409,7 +409,7 @@ class Whosaid:
         worker, behind the question's, as the check will likely need it."""
         if not query.topic:
             return None
-        words = [w for w in tokenize(query.topic) if w not in SPEECH_WORDS]
+        words = _content_words(query.topic)
         holding = snap.searcher.containing(words) if words else _NONE
         return _Topic(query.topic, holding, None if len(holding) else self._embed_soon(query.topic))
 
@@ -435,14 +435,14 @@ class Whosaid:
                 "the articles cannot tell what happened after it."
             )
         if best < self.rare_word_cosine and not names_only:
-            words = [w for w in tokenize(query.text) if w not in SPEECH_WORDS]
+            words = _content_words(query.text)
             top = np.array([c.position for c in ranked[:TOPIC_ANSWERS]], dtype=np.int64)
             missing = snap.searcher.missing_rare_words(words, top)
             if missing:
                 return f"None of the closest articles mentions {_listed(missing)}."
         if topic is None or best >= TOPIC_CHECKED_FROM or not self._off_topic(snap, ranked, topic):
             return None
-        about = " ".join(w for w in tokenize(topic.text) if w not in SPEECH_WORDS)
+        about = " ".join(_content_words(topic.text))
         return f'None of the passages quoting {query.speaker_name} is about "{about}".'
 
     def _off_topic(self, snap: Snapshot, ranked: list[Candidate], topic: _Topic) -> bool:
@@ -617,6 +617,11 @@ def _boosted(
         mine = set(positions[by_them].tolist())
         return [c for c in ranked if c.position in mine]
     return ranked
+
+
+def _content_words(text: str) -> list[str]:
+    """The words of ``text`` that BM25 counts, speech words ("say", "told") aside."""
+    return [w for w in tokenize(text) if w not in SPEECH_WORDS]
 
 
 def _listed(words: list[str]) -> str:
