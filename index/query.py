@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -163,9 +164,19 @@ class SpeakerMatcher:
 _QWORD = re.compile(r"[^\s,;:!?()\[\]\"“”]+")
 
 
+def strip_accents(text: str) -> str:
+    """The text without accents ("Tomás" -> "Tomas"), as a question typed without them is
+    matched to names and passages written with them."""
+    if text.isascii():
+        return text
+    plain = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in plain if not unicodedata.combining(c)))
+
+
 def _norm(word: str) -> str:
-    """A word as names are compared: lower case, no possessive, no surrounding punctuation."""
-    word = word.lower().strip(".'’")
+    """A word as names are compared: lower case, no accents, no possessive, no surrounding
+    punctuation."""
+    word = strip_accents(word.lower()).strip(".'’")
     for suffix in ("'s", "’s"):
         if word.endswith(suffix):
             word = word[: -len(suffix)]

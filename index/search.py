@@ -17,7 +17,7 @@ import faiss
 import numpy as np
 
 from index.numbering import Numbering, intersection
-from index.query import MONTHS, Query
+from index.query import MONTHS, Query, strip_accents
 from index.vectors import Vectors
 
 RRF_K = 60
@@ -70,8 +70,8 @@ _STOPWORDS = frozenset(
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased word tokens without stop words, for BM25."""
-    return [t for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS]
+    """Lower-cased word tokens without accents or stop words, for BM25."""
+    return [t for t in _TOKEN.findall(strip_accents(text.lower())) if t not in _STOPWORDS]
 
 
 def build_bm25(texts: Sequence[str]) -> bm25s.BM25 | None:

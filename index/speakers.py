@@ -17,13 +17,13 @@ Pure and in memory: rebuild it from all quotes whenever the quotes change.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from index.cues import HONORIFICS, NAME_SUFFIXES, TITLE_WORDS
 from index.models import Quote, Speaker, SpeakerKind
+from index.query import strip_accents
 
 # A surname-only record joins a full name holding this share of the surname's quotes.
 DOMINANT_SHARE = 0.8
@@ -36,9 +36,7 @@ _WORD = re.compile(r"[\w'\u2019.-]+")
 
 def _fold(text: str) -> str:
     """Lower case without accents or possessives ("Zelenskyy's" -> "zelenskyy")."""
-    plain = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
-    return re.sub(r"['\u2019]s\b", "", plain)
+    return re.sub(r"['\u2019]s\b", "", strip_accents(text).lower())
 
 
 def name_words(name: str) -> list[str]:

@@ -30,6 +30,7 @@ SPEAKERS = [
     Speaker(3, "Bill Clinton", "person", quote_count=2),
     Speaker(4, "Hillary Clinton", "person", quote_count=9),
     Speaker(5, "the Associated Press", "organisation", quote_count=1),
+    Speaker(6, "Tomás Ávila", "person", ("Ávila",), quote_count=3),
 ]
 
 
@@ -102,6 +103,12 @@ def test_tokenize_drops_stop_words() -> None:
     assert tokenize("What did Kuleba say about China?") == ["kuleba", "china"]
 
 
+def test_tokenize_folds_accents_as_a_question_typed_without_them() -> None:
+    assert tokenize("Tomás Ávila visited Zürich and the café") == tokenize(
+        "Tomas Avila visited Zurich and the cafe"
+    )
+
+
 @pytest.mark.parametrize(
     ("question", "name", "subject"),
     [
@@ -118,6 +125,10 @@ def test_tokenize_drops_stop_words() -> None:
         ("Zelensky troops", "Volodymyr Zelensky", True),
         ("Who criticised Zelensky on Monday?", "Volodymyr Zelensky", False),
         ("Why did the troops leave before Zelensky spoke?", "Volodymyr Zelensky", False),
+        # A name written with accents is found typed without them, and the other way round.
+        ("What did Tomas Avila say about rents?", "Tomás Ávila", True),
+        ("what did avila say", "Tomás Ávila", True),
+        ("What did Dmytró Kulebá say?", "Dmytro Kuleba", True),
     ],
 )
 def test_speaker_in_question(question: str, name: str, subject: bool) -> None:
