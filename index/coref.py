@@ -68,18 +68,31 @@ class ArticlePeople:
     roles: dict[str, str] = field(default_factory=dict)  # full name -> first title seen
     sentence_starts: list[int] = field(default_factory=lambda: [0])
 
-    def full_name(self, name: str, before: int) -> str:
-        """The longest name in the article for the person called ``name`` near ``before``."""
+    def full_name(self, name: str, before: int, gender: str | None = None) -> str:
+        """The longest name in the article for the person called ``name`` near ``before``;
+        with ``gender`` ("Mrs. Clinton"), never a full name known to be of the other one."""
         first, surname = name_parts(name)
         if not surname:
             return name
         full = [
-            p for p in self.people if name_parts(p.name)[0] and _same_person(p.name, first, surname)
+            p
+            for p in self.people
+            if name_parts(p.name)[0]
+            and _same_person(p.name, first, surname)
+            and (not gender or p.gender in (None, gender))
         ]
         if not full:
             return name
         earlier = [p for p in full if p.start <= before]
         return max(earlier, key=lambda p: p.start).name if earlier else full[0].name
+
+
+    def gender_of(self, full: str, person: _Person) -> str | None:
+        """The gender of ``person``, else the one known for the full name it stands for
+        ("Clinton" near "Bill Clinton")."""
+        if person.gender:
+            return person.gender
+        return next((p.gender for p in self.people if p.name == full and p.gender), None)
 
 
 def _same_person(candidate: str, first: str, surname: str) -> bool:
@@ -120,7 +133,7 @@ def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
         subject = ent.root.dep_ in SUBJECT_DEPS
         people.people.append(_Person(name, ent.start_char, subject, _gender(ent), mention.role))
     for person in people.people:
-        full = people.full_name(person.name, person.start)
+        full = people.full_name(person.name, person.start, person.gender)
         if person.role and full not in people.roles:
             people.roles[full] = person.role
     _spread_gender(people.people)
@@ -158,24 +171,24 @@ def _nearest_person(
     here = bisect_right(people.sentence_starts, start) - 1
     window_start = people.sentence_starts[max(0, here - PRONOUN_WINDOW_SENTENCES + 1)]
     current = people.sentence_starts[max(0, here)]
+    near = [p for p in people.people if window_start <= p.start < start]
+    full = {id(p): people.full_name(p.name, p.start, p.gender) for p in near}
     pool = [
         p
-        for p in people.people
-        if window_start <= p.start < start
-        and (not gender or p.gender in (None, gender))
+        for p in near
+        if (not gender or people.gender_of(full[id(p)], p) in (None, gender))
         and (fits is None or fits(p))
     ]
     if not pool:
         return None
     if most_named:
-        names = Counter(people.full_name(p.name, p.start) for p in pool)
+        names = Counter(full[id(p)] for p in pool)
         top = max(names.values())
-        pool = [p for p in pool if names[people.full_name(p.name, p.start)] == top]
+        pool = [p for p in pool if names[full[id(p)]] == top]
     same_sentence = [p for p in pool if p.start >= current]
     pool = same_sentence or pool
     subjects = [p for p in pool if p.subject]
-    best = max(subjects or pool, key=lambda p: p.start)
-    return people.full_name(best.name, best.start)
+    return full[id(max(subjects or pool, key=lambda p: p.start))]
 
 
 def _nominal_target(people: ArticlePeople, mention: Mention) -> str | None:
@@ -190,7 +203,7 @@ def _nominal_target(people: ArticlePeople, mention: Mention) -> str | None:
     ]
     if titled:
         best = max(titled, key=lambda p: p.start)
-        return people.full_name(best.name, best.start)
+        return people.full_name(best.name, best.start, best.gender)
     # "the Florida senator", "the gambling tycoon": a description of someone just named.
     # A bare "the engineer" or "a spokesman" is more often somebody new: left unresolved.
     described = [w for w in words if w not in ("the", mention.head)]
@@ -217,7 +230,7 @@ def _word_gender(word: str) -> str | None:
 def resolve(doc: Doc, people: ArticlePeople, mention: Mention) -> Resolved:
     """The canonical speaker for ``mention``, or the mention itself, unresolved."""
     if mention.name:
-        full = people.full_name(mention.name, mention.start)
+        full = people.full_name(mention.name, mention.start, _mention_gender(mention))
         if mention.kind == "organisation" and full == mention.name:
             return Resolved(mention.name, "organisation", mention.role, True)
         kind: SpeakerKind = (

@@ -180,6 +180,19 @@ def test_descriptions_resolve_to_the_person_described(nlp, text: str, speaker: s
     assert (quote.speaker, quote.resolved) == (speaker, True)
 
 
+@pytest.mark.parametrize(
+    "said",
+    ["\u201cThe plan works,\u201d Mrs. Clinton said.", "\u201cThe plan works,\u201d she said."],
+)
+def test_a_surname_two_people_share_goes_to_the_one_of_the_mentions_gender(nlp, said) -> None:
+    text = (
+        "Hillary Clinton arrived in Ohio with her husband, former President Bill Clinton. "
+        "Mr. Clinton spoke first and Clinton thanked him. " + said
+    )
+    quote = only(quotes_of(nlp, text))
+    assert (quote.speaker, quote.resolved) == ("Hillary Clinton", True)
+
+
 def test_a_description_skips_a_person_holding_another_office(nlp) -> None:
     text = "Gov. Tom Reyes spoke first. \u201cWe will win,\u201d the Florida senator said."
     quote = only(quotes_of(nlp, text))
