@@ -106,14 +106,23 @@ def _entity(labels: frozenset[str] | set[str], head: Token) -> Span | None:
 
 
 def _widen_name(ent: Span, tokens: list[Token]) -> Span:
-    """Take in capitalised words the entity missed ("Debbie" in "Chair Debbie Wasserman")."""
+    """Take in capitalised words the entity missed ("Debbie" in "Chair Debbie Wasserman"), and
+    leave out an owner inside it ("Obama's Axelrod" -> "Axelrod")."""
     start = ent.start
     first = tokens[0].i
     while start > first:
         word = ent.doc[start - 1]
-        if word.tag_ not in _NAME_TAGS or word.lower_.strip(".") in TITLE_WORDS or word.ent_type_:
+        if (
+            word.tag_ not in _NAME_TAGS
+            or not word.text[:1].isupper()  # "state" in "secretary of state Colin Powell"
+            or word.lower_.strip(".") in TITLE_WORDS
+            or word.ent_type_
+        ):
             break
         start -= 1
+    owners = [t.i for t in ent.doc[start : ent.end - 1] if t.tag_ == "POS"]
+    if owners:
+        start = owners[-1] + 1
     return ent.doc[start : ent.end]
 
 
@@ -133,7 +142,7 @@ def _role_before(tokens: list[Token], ent_start: int) -> str | None:
         return None
     if all(t.lower_ in HONORIFICS for t in words):
         return None
-    return " ".join(t.text for t in words)
+    return "".join(t.text_with_ws for t in words).strip()  # "Post's", not "Post 's"
 
 
 def _apposition_role(head: Token) -> str | None:

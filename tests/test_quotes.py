@@ -193,6 +193,26 @@ def test_a_surname_two_people_share_goes_to_the_one_of_the_mentions_gender(nlp, 
     assert (quote.speaker, quote.resolved) == ("Hillary Clinton", True)
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker", "role"),
+    [
+        (
+            "\u201cIt is over,\u201d former secretary of state Anna Berg said.",
+            "Anna Berg",
+            "former secretary of state",
+        ),
+        (
+            "\u201cIt is over,\u201d The Herald\u2019s Tom Reyes wrote.",
+            "Tom Reyes",
+            "Herald\u2019s",
+        ),
+    ],
+)
+def test_a_name_leaves_out_the_words_before_it(nlp, text: str, speaker: str, role: str) -> None:
+    quote = only(quotes_of(nlp, text))
+    assert (quote.speaker, quote.role) == (speaker, role)
+
+
 def test_a_description_skips_a_person_holding_another_office(nlp) -> None:
     text = "Gov. Tom Reyes spoke first. \u201cWe will win,\u201d the Florida senator said."
     quote = only(quotes_of(nlp, text))
