@@ -254,8 +254,14 @@ def find_speaker(question: str, speakers: Sequence[Speaker]) -> Mention | None:
 
 
 def _names(speaker: Speaker) -> list[str]:
-    """Names and aliases without a leading "the", plus a person's surname; 3 letters or more."""
-    names = {n[4:] if n.lower().startswith("the ") else n for n in (speaker.name, *speaker.aliases)}
+    """Names and aliases without a leading "the", plus a person's surname; 3 letters or more.
+    A person's alias counts only with a word of the name ("Mr. Manafort"): a description the
+    person was once called ("a candidate", "the former secretary") names nobody."""
+    aliases = speaker.aliases
+    if speaker.kind == "person":
+        own = {_norm(w) for w in speaker.name.split()}
+        aliases = tuple(a for a in aliases if own & {_norm(w) for w in a.split()})
+    names = {n[4:] if n.lower().startswith("the ") else n for n in (speaker.name, *aliases)}
     if speaker.kind == "person" and len(speaker.name.split()) > 1:
         names.add(speaker.name.split()[-1])
     return [n for n in names if len(n) >= 3 and n.lower() not in _NOT_NAMES]

@@ -31,6 +31,7 @@ SPEAKERS = [
     Speaker(4, "Hillary Clinton", "person", quote_count=9),
     Speaker(5, "the Associated Press", "organisation", quote_count=1),
     Speaker(6, "Tomás Ávila", "person", ("Ávila",), quote_count=3),
+    Speaker(7, "Paul Manafort", "person", ("Mr. Manafort", "a candidate"), quote_count=2),
 ]
 
 
@@ -134,6 +135,12 @@ def test_tokenize_folds_accents_as_a_question_typed_without_them() -> None:
 def test_speaker_in_question(question: str, name: str, subject: bool) -> None:
     query = parse_question(question, SPEAKERS, "2022-05-01")
     assert (query.speaker_name, query.speaker_is_subject) == (name, subject)
+
+
+def test_a_description_a_person_was_once_called_names_nobody() -> None:
+    assert parse_question("what did a candidate say about taxes", SPEAKERS, None).speaker_name is None
+    query = parse_question("what did mr. manafort say about taxes", SPEAKERS, None)
+    assert query.speaker_name == "Paul Manafort"
 
 
 @pytest.mark.parametrize(
