@@ -9,7 +9,9 @@ thread, and recall@10 against flat for the 213 development questions, HNSW at se
 efSearch. Section ``ask``: the whole `Whosaid.ask` (onnx embedding, hybrid search, answers)
 over the 100k and 1M indexes as `whosaid index` writes them with WHOSAID_VECTOR_INDEX=auto
 (HNSW at these sizes), alone and while a second process keeps one core busy, against the
-embedding alone, and with each question's vector cached (the search and what follows). Each
+embedding alone; the part of each ask after its question's vector is ready (the search and
+everything after the embedding; BM25 runs while the question is embedded); and the ask with
+each question's vector cached. Each
 figure is the median over rounds of each round's p50 or p95 (benchmarks/timing.py). Section
 ``filters``: the filtered HNSW searches of those indexes (the questions whose preferred
 passages, a speaker's or a period's, are too many to score exactly) at several efSearch:
@@ -26,6 +28,7 @@ import shutil
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import faiss
@@ -39,7 +42,7 @@ from benchmarks import devcorpus  # noqa: E402
 from benchmarks.devcorpus import dev_index, dev_passages, questions, write_results  # noqa: E402
 from benchmarks.incremental import base_indexes  # noqa: E402
 from benchmarks.synthetic import recall_at  # noqa: E402
-from benchmarks.timing import busy_core, interleaved, machine  # noqa: E402
+from benchmarks.timing import busy_core, interleaved, machine, summarize_ms  # noqa: E402
 from index.embedder import make_embedder  # noqa: E402
 from index.engine import Whosaid  # noqa: E402
 from index.numbering import union  # noqa: E402
@@ -83,14 +86,49 @@ def kinds(hnsw: VectorIndex, queries: np.ndarray, rounds: int) -> dict:
     }
 
 
+class AfterVector:
+    """Times each ask of an engine from the moment its question's vector is ready (BM25 and
+    the filters run while it is embedded) to the answer: the search and everything after."""
+
+    def __init__(self, engine: Whosaid) -> None:
+        self.ready: float | None = None
+        self.samples: list[float] = []
+        embed_soon = engine._embed_soon  # noqa: SLF001
+
+        def soon(text: str) -> Callable[[], np.ndarray]:
+            wait = embed_soon(text)
+
+            def vector() -> np.ndarray:
+                found = wait()
+                if self.ready is None:  # the question's; a topic's comes later
+                    self.ready = time.perf_counter()
+                return found
+
+            return vector
+
+        engine._embed_soon = soon  # type: ignore[method-assign]  # noqa: SLF001
+        self.ask = engine.ask
+
+    def __call__(self, text: str) -> None:
+        self.ready = None
+        self.ask(text)
+        if self.ready is not None:
+            self.samples.append((time.perf_counter() - self.ready) * 1000)
+
+    def summary(self, rounds: int) -> dict[str, float]:
+        per = len(self.samples) // rounds
+        return summarize_ms([self.samples[i * per : (i + 1) * per] for i in range(rounds)])
+
+
 def ask(data: dict[str, Path], embedder: object, texts: list[str], rounds: int) -> dict:
     """The whole ask over each index, alone and with a busy core (each ask embeds again),
-    against the embedding alone; then the ask with the question's vector cached: the search
-    and everything after the embedding."""
+    against the embedding alone, and the part of it after the question's vector is ready;
+    then the ask with the question's vector cached."""
     engines = {}
     for size, folder in data.items():
         engines[size] = Whosaid(folder, embedder=embedder)  # type: ignore[arg-type]
         engines[size].ask(texts[0])  # loads the generation
+    after = {size: AfterVector(engine) for size, engine in engines.items()}
 
     def clear(_: str) -> None:
         for engine in engines.values():
@@ -102,14 +140,22 @@ def ask(data: dict[str, Path], embedder: object, texts: list[str], rounds: int) 
 
     systems = {
         "embedding alone": lambda text: embedder.embed([text]),  # type: ignore[attr-defined]
-        **{f"ask, {size}": engine.ask for size, engine in engines.items()},
+        **{f"ask, {size}": after[size] for size in engines},
     }
     out = {
         "kinds": {size: e.snapshot().searcher.vectors.kind for size, e in engines.items()},
         "alone": interleaved(systems, texts, rounds, before=clear),
     }
+    out["alone"].update(
+        {f"after the question's vector, {size}": a.summary(rounds) for size, a in after.items()}
+    )
+    for timer in after.values():
+        timer.samples.clear()
     with busy_core():
         out["one core busy"] = interleaved(systems, texts, rounds, before=clear)
+    out["one core busy"].update(
+        {f"after the question's vector, {size}": a.summary(rounds) for size, a in after.items()}
+    )
     for engine in engines.values():
         for text in texts:
             engine.ask(text)  # caches every question's vector
