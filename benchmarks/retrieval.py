@@ -276,7 +276,7 @@ def main() -> int:
 
 # Question sets written after the rules they measure, blind to the engine: (unanswerable,
 # answerable questions, when written and what was tuned on them since). Sets 2-4 ask what a
-# named person said; sets 5 and 6 mix every kind of question, as the tuning set does.
+# named person said; sets 5 to 7 mix every kind of question, as the tuning set does.
 HELD_OUT = {
     "held-out 2": (
         "unanswerable_heldout2.jsonl",
@@ -305,6 +305,12 @@ HELD_OUT = {
         "polnear_heldout6.jsonl",
         "session 5, every kind of question, written while the rare-word rule was made; "
         "measured once, blind, on the final code (a303989); not tuned on",
+    ),
+    "held-out 7": (
+        "unanswerable_heldout7.jsonl",
+        "polnear_heldout7.jsonl",
+        "session 6, every kind of question, like 5 and 6; measured blind on the code of "
+        "8d36af6 (accents, gender in coreference, aliases)",
     ),
 }
 
