@@ -161,9 +161,10 @@ def name_phrases(question: str) -> list[str]:
 
 
 def phrase_key(text: str) -> str:
-    """Text as phrases are compared: lower case, possessives and punctuation gone. A key found
-    in another means the phrase occurs there, maybe with a longer last word ("Greens")."""
-    text = re.sub(r"[’']s\b", "", text.lower())
+    """Text as phrases are compared: lower case, accents, possessives and punctuation gone. A
+    key found in another means the phrase occurs there, maybe with a longer last word
+    ("Greens")."""
+    text = re.sub(r"[’']s\b", "", strip_accents(text.lower()))
     return " " + " ".join(_TOKEN.findall(text))
 
 

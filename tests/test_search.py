@@ -250,6 +250,7 @@ def test_name_phrases_are_runs_of_capitalised_words() -> None:
     ]
     assert phrase_key("Germany's  GREEN-party") == " germany green party"
     assert phrase_key("green party") in phrase_key("The Green Party’s lawmakers")
+    assert phrase_key("Tomas Avila") in phrase_key("Mayor Tomás Ávila's office")
 
 
 def test_snapshot_dates_are_inclusive_and_open_ended() -> None:
