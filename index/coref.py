@@ -86,7 +86,6 @@ class ArticlePeople:
         earlier = [p for p in full if p.start <= before]
         return max(earlier, key=lambda p: p.start).name if earlier else full[0].name
 
-
     def gender_of(self, full: str, person: _Person) -> str | None:
         """The gender of ``person``, else the one known for the full name it stands for
         ("Clinton" near "Bill Clinton")."""

@@ -47,6 +47,7 @@ from index.search import (
     FULL_VOCABULARY,
     NO_ANSWER_COSINE,
     RARE_WORD_COSINE,
+    RARE_WORD_SHARE,
     SPEAKER_BOOST,
     TOPIC_ANSWERS,
     TOPIC_CHECKED_FROM,
@@ -132,6 +133,7 @@ class Whosaid:
         unknown_word_cosine: float = UNKNOWN_WORD_COSINE,
         topic_cosine: float = TOPIC_COSINE,
         rare_word_cosine: float = RARE_WORD_COSINE,
+        rare_word_share: float = RARE_WORD_SHARE,
         vector_index: str = "auto",
     ) -> None:
         self.data_dir = Path(data_dir)
@@ -146,6 +148,7 @@ class Whosaid:
         self.unknown_word_cosine = unknown_word_cosine
         self.topic_cosine = topic_cosine
         self.rare_word_cosine = rare_word_cosine
+        self.rare_word_share = rare_word_share
         self._store: Store | None = None
         self._snapshot: Snapshot | None = None
         self._lock = threading.RLock()
@@ -437,7 +440,7 @@ class Whosaid:
         if best < self.rare_word_cosine and not names_only:
             words = _content_words(query.text)
             top = np.array([c.position for c in ranked[:TOPIC_ANSWERS]], dtype=np.int64)
-            missing = snap.searcher.missing_rare_words(words, top)
+            missing = snap.searcher.missing_rare_words(words, top, self.rare_word_share)
             if missing:
                 return f"None of the closest articles mentions {_listed(missing)}."
         if topic is None or best >= TOPIC_CHECKED_FROM or not self._off_topic(snap, ranked, topic):

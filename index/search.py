@@ -42,8 +42,8 @@ FULL_VOCABULARY = 20_000
 # ... and in such a collection, a question whose rarest words (each in at most RARE_WORD_SHARE
 # of the passages, or in none) are all in none of the best TOPIC_ANSWERS passages' articles
 # asks for a detail the articles lack ("Which company catered the convention?") unless its
-# best match reaches this.
-RARE_WORD_SHARE = 1 / 2000
+# best match reaches this. Both chosen on the development questions (docs/retrieval.md).
+RARE_WORD_SHARE = 1 / 200
 RARE_WORD_COSINE = 0.45
 # A question that names a speaker scores on the name alone in that speaker's passages ("What
 # did Rubio say about <something he never spoke of>?"): unless its best match is at least
@@ -432,13 +432,15 @@ class Searcher:
             found = found[docs[at] == found]
         return self.row_ids[found]
 
-    def missing_rare_words(self, words: Sequence[str], positions: np.ndarray) -> list[str]:
-        """The question's rare ``words`` (in at most RARE_WORD_SHARE of the passages, or in
-        none) that the first passage's article lacks, when each of these passages' articles
-        lacks one; else none."""
+    def missing_rare_words(
+        self, words: Sequence[str], positions: np.ndarray, share: float = RARE_WORD_SHARE
+    ) -> list[str]:
+        """The question's rare ``words`` (in at most ``share`` of the passages, or in none)
+        that the first passage's article lacks, when each of these passages' articles lacks
+        one; else none."""
         if self.bm25 is None or self.article_bm25 is None or self.article_of is None:
             return []
-        most = len(self) * RARE_WORD_SHARE
+        most = len(self) * share
         rare = [w for w in dict.fromkeys(words) if len(_postings(self.bm25, w)) <= most]
         if not rare or not len(positions):
             return []

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from index import engine as engine_module
-from index import search as search_module
 from index.embedder import HashEmbedder
 from index.engine import Whosaid
 from index.errors import IndexMismatchError, IndexMissingError, QuestionError, WhosaidError
@@ -288,8 +287,7 @@ def test_a_rare_word_no_best_article_holds_needs_a_close_match(
 ) -> None:
     # Two passages stand for a large collection, where a word in one of them is rare.
     monkeypatch.setattr(engine_module, "FULL_VOCABULARY", 0)
-    monkeypatch.setattr(search_module, "RARE_WORD_SHARE", 0.5)
-    floors = {"unknown_word_cosine": -1.0, "topic_cosine": -1.0}
+    floors = {"unknown_word_cosine": -1.0, "topic_cosine": -1.0, "rare_word_share": 0.5}
     strict = strict_engine(tmp_path / "data", articles_dir, rare_word_cosine=1.01, **floors)
     assert not strict.ask("Which bridge opens in June?").no_answer
     # "treasury" is in the other article only: no article answers the question whole.

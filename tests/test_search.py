@@ -138,7 +138,9 @@ def test_speaker_in_question(question: str, name: str, subject: bool) -> None:
 
 
 def test_a_description_a_person_was_once_called_names_nobody() -> None:
-    assert parse_question("what did a candidate say about taxes", SPEAKERS, None).speaker_name is None
+    assert (
+        parse_question("what did a candidate say about taxes", SPEAKERS, None).speaker_name is None
+    )
     query = parse_question("what did mr. manafort say about taxes", SPEAKERS, None)
     assert query.speaker_name == "Paul Manafort"
 
