@@ -141,7 +141,22 @@ def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
 
 def _spread_gender(people: list[_Person]) -> None:
     """'Mr. Reyes' anywhere in the article makes every Reyes in it a man, unless the
-    article also has a 'Mrs. Reyes' (then nobody of that surname gets a gender)."""
+    article also has a 'Mrs. Reyes' (then nobody of that surname gets a gender). When one full
+    name has that surname, the title also outweighs the usual gender of its first name ("Ms.
+    Epstein" makes Lee Epstein a woman)."""
+    titled: dict[str, set[str]] = {}
+    full: dict[str, set[str]] = {}
+    for person in people:
+        first, surname = name_parts(person.name)
+        if first:
+            full.setdefault(surname.lower(), set()).add(person.name)
+        elif person.gender:  # a bare surname has a gender only from its title
+            titled.setdefault(surname.lower(), set()).add(person.gender)
+    for person in people:
+        first, surname = name_parts(person.name)
+        genders = titled.get(surname.lower(), set())
+        if first and len(genders) == 1 and len(full[surname.lower()]) == 1:
+            person.gender = next(iter(genders))
     seen: dict[str, set[str]] = {}
     for person in people:
         if person.gender:

@@ -193,6 +193,15 @@ def test_a_surname_two_people_share_goes_to_the_one_of_the_mentions_gender(nlp, 
     assert (quote.speaker, quote.resolved) == ("Hillary Clinton", True)
 
 
+def test_a_title_outweighs_the_usual_gender_of_a_first_name(nlp) -> None:
+    text = (
+        "Lee Epstein teaches law in St. Louis. "
+        "\u201cThe court will wait,\u201d Ms. Epstein said on Monday."
+    )
+    quote = only(quotes_of(nlp, text))
+    assert (quote.speaker, quote.resolved) == ("Lee Epstein", True)
+
+
 @pytest.mark.parametrize(
     ("text", "speaker", "role"),
     [
