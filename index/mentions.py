@@ -227,7 +227,13 @@ def mention_of(head: Token) -> Mention:
 
 
 def _proper_name(tokens: list[Token]) -> str | None:
-    """The capitalised run of a mention ("the Associated Press" -> "Associated Press")."""
+    """The capitalised run of a mention ("the Associated Press" -> "Associated Press"); a
+    full name after an owner without the owner ("the party's Nachman Shai" -> "Nachman
+    Shai", but "Chad's Ambassador")."""
+    owners = [i for i, t in enumerate(tokens[:-1]) if t.tag_ == "POS"]
+    after = tokens[owners[-1] + 1 :] if owners else []
+    if sum(t.tag_ in _NAME_TAGS for t in after) >= 2:
+        tokens = after
     words = [t for t in tokens if t.tag_ in _NAME_TAGS or (t.is_title and t.dep_ == "compound")]
     if not words:
         return None

@@ -215,11 +215,19 @@ def test_a_title_outweighs_the_usual_gender_of_a_first_name(nlp) -> None:
             "Tom Reyes",
             "Herald\u2019s",
         ),
+        (
+            "\u201cWe will wait,\u201d the Riverside Party\u2019s Nadia Kosta told reporters.",
+            "Nadia Kosta",
+            None,
+        ),
     ],
 )
-def test_a_name_leaves_out_the_words_before_it(nlp, text: str, speaker: str, role: str) -> None:
+def test_a_name_leaves_out_the_words_before_it(
+    nlp, text: str, speaker: str, role: str | None
+) -> None:
     quote = only(quotes_of(nlp, text))
-    assert (quote.speaker, quote.role) == (speaker, role)
+    assert quote.speaker == speaker
+    assert role is None or quote.role == role
 
 
 def test_a_description_skips_a_person_holding_another_office(nlp) -> None:
