@@ -87,7 +87,8 @@ TITLE_WORDS = frozenset(
     foreign defence defense deputy former acting candidate nominee adviser advisor aide
     officer official ceo head envoy lt lt. capt capt. sgt sgt. rev rev. professor prof
     prof. coach lawyer congressman congresswoman councilman councilwoman commissioner
-    analyst strategist economist manager
+    analyst strategist economist manager whip correspondent columnist editor pollster anchor
+    treasurer secretary-treasurer
     """.split()
 )
 # Heads of descriptions that stand for someone already named ("the Florida senator", "the

@@ -220,6 +220,7 @@ def test_a_title_outweighs_the_usual_gender_of_a_first_name(nlp) -> None:
             "Nadia Kosta",
             None,
         ),
+        ("\u201cIt is over,\u201d said Majority Whip Anna Berg.", "Anna Berg", "Majority Whip"),
     ],
 )
 def test_a_name_leaves_out_the_words_before_it(
