@@ -58,6 +58,7 @@ class _Person:
     subject: bool
     gender: str | None
     role: str | None
+    titled: bool = False  # the gender comes from a title before the name ("Ms. Berg")
 
 
 @dataclass
@@ -103,14 +104,10 @@ def _same_person(candidate: str, first: str, surname: str) -> bool:
     return cand_first.split()[0].lower() == first.split()[0].lower()
 
 
-def _gender(ent: Span) -> str | None:
-    """From an honorific before the name ("Mrs. Berg") or a common given name."""
+def _title_gender(ent: Span) -> str | None:
+    """From an honorific before the name ("Mrs. Berg")."""
     before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
-    if before in _MALE:
-        return "m"
-    if before in _FEMALE:
-        return "f"
-    return name_gender(ent.text)
+    return "m" if before in _MALE else "f" if before in _FEMALE else None
 
 
 def name_gender(name: str) -> str | None:
@@ -130,11 +127,20 @@ def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
         if not name_parts(name)[1]:
             continue
         subject = ent.root.dep_ in SUBJECT_DEPS
-        people.people.append(_Person(name, ent.start_char, subject, _gender(ent), mention.role))
+        titled = _title_gender(ent)
+        gender = titled or name_gender(name)
+        people.people.append(
+            _Person(name, ent.start_char, subject, gender, mention.role, titled=bool(titled))
+        )
     for person in people.people:
         full = people.full_name(person.name, person.start, person.gender)
         if person.role and full not in people.roles:
             people.roles[full] = person.role
+    # A first name's usual gender says nothing of a surname ("James" after "Letitia James").
+    surnames = {name_parts(p.name)[1].lower() for p in people.people if name_parts(p.name)[0]}
+    for person in people.people:
+        if not person.titled and " " not in person.name and person.name.lower() in surnames:
+            person.gender = None
     _spread_gender(people.people)
     return people
 
@@ -150,7 +156,7 @@ def _spread_gender(people: list[_Person]) -> None:
         first, surname = name_parts(person.name)
         if first:
             full.setdefault(surname.lower(), set()).add(person.name)
-        elif person.gender:  # a bare surname has a gender only from its title
+        elif person.gender and person.titled:
             titled.setdefault(surname.lower(), set()).add(person.gender)
     for person in people:
         first, surname = name_parts(person.name)

@@ -193,6 +193,26 @@ def test_a_surname_two_people_share_goes_to_the_one_of_the_mentions_gender(nlp, 
     assert (quote.speaker, quote.resolved) == ("Hillary Clinton", True)
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "Judge Letitia James ruled. James said it was late. \u201cWe wait,\u201d she said.",
+            "Letitia James",
+        ),
+        (
+            "Senator Mark Kelly spoke. Kelly said it was late. \u201cWe wait,\u201d he said.",
+            "Mark Kelly",
+        ),
+    ],
+)
+def test_a_surname_that_is_also_a_first_name_has_no_gender_of_its_own(
+    nlp, text: str, speaker: str
+) -> None:
+    said = [q for q in quotes_of(nlp, text) if q.speaker_mention in ("she", "he")]
+    assert [(q.speaker, q.resolved) for q in said] == [(speaker, True)]
+
+
 def test_a_title_outweighs_the_usual_gender_of_a_first_name(nlp) -> None:
     text = (
         "Lee Epstein teaches law in St. Louis. "
