@@ -87,12 +87,13 @@ def kinds(hnsw: VectorIndex, queries: np.ndarray, rounds: int) -> dict:
 
 
 class AfterVector:
-    """Times each ask of an engine from the moment its question's vector is ready (BM25 and
-    the filters run while it is embedded) to the answer: the search and everything after."""
+    """Times each ask of an engine from the moment the search gets its question's vector (the
+    later of the embedding and BM25 with the filters, which run while it is embedded) to the
+    answer: the search and everything after."""
 
     def __init__(self, engine: Whosaid) -> None:
         self.ready: float | None = None
-        self.samples: list[float] = []
+        self.samples: list[float | None] = []  # one a call; None: no vector was fetched
         embed_soon = engine._embed_soon  # noqa: SLF001
 
         def soon(text: str) -> Callable[[], np.ndarray]:
@@ -112,12 +113,13 @@ class AfterVector:
     def __call__(self, text: str) -> None:
         self.ready = None
         self.ask(text)
-        if self.ready is not None:
-            self.samples.append((time.perf_counter() - self.ready) * 1000)
+        done = time.perf_counter()
+        self.samples.append(None if self.ready is None else (done - self.ready) * 1000)
 
     def summary(self, rounds: int) -> dict[str, float]:
         per = len(self.samples) // rounds
-        return summarize_ms([self.samples[i * per : (i + 1) * per] for i in range(rounds)])
+        split = [self.samples[i * per : (i + 1) * per] for i in range(rounds)]
+        return summarize_ms([[t for t in calls if t is not None] for calls in split])
 
 
 def ask(data: dict[str, Path], embedder: object, texts: list[str], rounds: int) -> dict:

@@ -40,7 +40,7 @@ from index.models import (
 )
 from index.numbering import intersection, members, union
 from index.passages import PassageSettings
-from index.query import Query, names_person, parse_question
+from index.query import Query, fold, names_person, parse_question
 from index.retention import pin_current
 from index.search import (
     DATE_BOOST,
@@ -492,8 +492,8 @@ class Whosaid:
         """Every speaker, optionally those whose name or alias contains ``query``."""
         found = self.snapshot().speakers
         if query:
-            needle = query.lower().strip()
-            found = [s for s in found if any(needle in n.lower() for n in (s.name, *s.aliases))]
+            needle = fold(query.strip())
+            found = [s for s in found if any(needle in fold(n) for n in (s.name, *s.aliases))]
         keys: dict[str, Callable[[Speaker], object]] = {
             "quotes": lambda s: (-s.quote_count, s.name),
             "articles": lambda s: (-s.article_count, -s.quote_count, s.name),
@@ -650,8 +650,8 @@ def _names_only(query: Query, snap: Snapshot) -> bool:
 
 def _find_speaker(snap: Snapshot, name: str) -> Speaker | None:
     """The most quoted speaker whose name or alias is ``name``."""
-    wanted = name.strip().lower()
-    matches = [s for s in snap.speakers if wanted in (n.lower() for n in (s.name, *s.aliases))]
+    wanted = fold(name.strip())
+    matches = [s for s in snap.speakers if wanted in (fold(n) for n in (s.name, *s.aliases))]
     return max(matches, key=lambda s: s.quote_count) if matches else None
 
 

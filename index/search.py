@@ -17,7 +17,7 @@ import faiss
 import numpy as np
 
 from index.numbering import Numbering, intersection
-from index.query import MONTHS, Query, strip_accents
+from index.query import MONTHS, Query, fold
 from index.vectors import Vectors
 
 RRF_K = 60
@@ -71,7 +71,7 @@ _STOPWORDS = frozenset(
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens without accents or stop words, for BM25."""
-    return [t for t in _TOKEN.findall(strip_accents(text.lower())) if t not in _STOPWORDS]
+    return [t for t in _TOKEN.findall(fold(text)) if t not in _STOPWORDS]
 
 
 def build_bm25(texts: Sequence[str]) -> bm25s.BM25 | None:
@@ -164,7 +164,7 @@ def phrase_key(text: str) -> str:
     """Text as phrases are compared: lower case, accents, possessives and punctuation gone. A
     key found in another means the phrase occurs there, maybe with a longer last word
     ("Greens")."""
-    text = re.sub(r"[’']s\b", "", strip_accents(text.lower()))
+    text = re.sub(r"[’']s\b", "", fold(text))
     return " " + " ".join(_TOKEN.findall(text))
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from index.cues import HONORIFICS, NAME_SUFFIXES, TITLE_WORDS
 from index.models import Quote, Speaker, SpeakerKind
-from index.query import strip_accents
+from index.query import fold
 
 # A surname-only record joins a full name holding this share of the surname's quotes.
 DOMINANT_SHARE = 0.8
@@ -36,7 +36,7 @@ _WORD = re.compile(r"[\w'\u2019.-]+")
 
 def _fold(text: str) -> str:
     """Lower case without accents or possessives ("Zelenskyy's" -> "zelenskyy")."""
-    return re.sub(r"['\u2019]s\b", "", strip_accents(text).lower())
+    return re.sub(r"['\u2019]s\b", "", fold(text))
 
 
 def name_words(name: str) -> list[str]:

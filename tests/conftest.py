@@ -16,7 +16,7 @@ from index.models import Article, Quote
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
-_SAID = re.compile(r"“([^”]+)”,? (?:said )?([A-Z][a-z]+(?: [A-Z][a-z]+)*) said")
+_SAID = re.compile(r"“([^”]+)”,? (?:said )?([A-Z][^\W\d_]+(?: [A-Z][^\W\d_]+)*) said")
 
 
 def fake_attribute(articles: Sequence[Article]) -> list[list[Quote]]:

@@ -51,6 +51,18 @@ def test_update_is_incremental(fake_engine: Whosaid, articles_dir: Path) -> None
     assert fake_engine.quotes()[0].quote.text == "Taxes will fall soon,"
 
 
+def test_a_speaker_is_found_by_a_name_typed_without_accents(
+    fake_engine: Whosaid, articles_dir: Path
+) -> None:
+    (articles_dir / "rents.txt").write_text(
+        "date 2020-03-01\ntitle: Rents\n\n“Rents will rise,” Ana Peña said.\n"
+    )
+    fake_engine.update(articles_dir)
+    assert [s.name for s in fake_engine.speakers("pena")] == ["Ana Peña"]
+    assert [r.quote.text for r in fake_engine.speaker_quotes("Ana Pena")] == ["Rents will rise,"]
+    assert fake_engine.ask("rents", speaker="ana pena").answers
+
+
 def test_bad_file_does_not_stop_the_build(fake_engine: Whosaid, articles_dir: Path) -> None:
     (articles_dir / "alpha.txt").write_text(ALPHA)
     (articles_dir / "broken.txt").write_bytes(b"\xff\xfe bad")

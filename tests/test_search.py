@@ -22,6 +22,7 @@ from index.search import (
     unknown_words,
 )
 from index.snapshot import Snapshot
+from index.speakers import canonical_key
 from index.vectors import VectorIndex
 
 SPEAKERS = [
@@ -32,6 +33,7 @@ SPEAKERS = [
     Speaker(5, "the Associated Press", "organisation", quote_count=1),
     Speaker(6, "Tomás Ávila", "person", ("Ávila",), quote_count=3),
     Speaker(7, "Paul Manafort", "person", ("Mr. Manafort", "a candidate"), quote_count=2),
+    Speaker(8, "Abdel Fattah el-Sisi", "person", ("Mr. Sisi",), quote_count=2),
 ]
 
 
@@ -108,6 +110,13 @@ def test_tokenize_folds_accents_as_a_question_typed_without_them() -> None:
     assert tokenize("Tomás Ávila visited Zürich and the café") == tokenize(
         "Tomas Avila visited Zurich and the cafe"
     )
+    assert tokenize("Apple™ ﬁnance") == ["apple", "finance"]  # a symbol is no letter
+
+
+def test_folding_keeps_names_in_other_scripts_apart() -> None:
+    # Arabic vowel marks go, but the letters stay words: two names stay two.
+    assert canonical_key("مُحَمَّد مُرْسِي") == "محمد مرسي"
+    assert canonical_key("مُحَمَّد مُرْسِي") != canonical_key("مُصْطَفَى عَلِي")
 
 
 @pytest.mark.parametrize(
@@ -143,6 +152,8 @@ def test_a_description_a_person_was_once_called_names_nobody() -> None:
     )
     query = parse_question("what did mr. manafort say about taxes", SPEAKERS, None)
     assert query.speaker_name == "Paul Manafort"
+    query = parse_question("What did Mr. Sisi say about Gaza?", SPEAKERS, None)
+    assert query.speaker_name == "Abdel Fattah el-Sisi"
 
 
 @pytest.mark.parametrize(
