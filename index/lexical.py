@@ -29,7 +29,7 @@ import bm25s
 import numpy as np
 
 from index.numbering import Numbering
-from index.query import _ACCENTS
+from index.query import FOLDING
 from index.search import _STOPWORDS, _TOKEN, tokenize
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def bm25_key(created: float, recipe: str) -> str:
     """Short hashes of which generation a BM25 index is of (its creation time) and of how it is
     made (the text recipe, the tokeniser, bm25s's version): ``<generation>-<recipe>``."""
     parts = [recipe, _TOKEN.pattern, " ".join(sorted(_STOPWORDS)), bm25s.__version__, "counts"]
-    parts.append(_ACCENTS.pattern)  # how `tokenize` folds accents
+    parts.append(FOLDING)  # how `tokenize` folds accents and ligatures
     return f"{_hash(repr(created))}-{_hash('|'.join(parts))}"
 
 
