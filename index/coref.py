@@ -106,8 +106,7 @@ def _same_person(candidate: str, first: str, surname: str) -> bool:
 
 def _title_gender(ent: Span) -> str | None:
     """From an honorific before the name ("Mrs. Berg")."""
-    before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
-    return "m" if before in _MALE else "f" if before in _FEMALE else None
+    return _word_gender_cue(ent.doc[ent.start - 1].lower_ if ent.start > 0 else "")
 
 
 def name_gender(name: str) -> str | None:
@@ -156,7 +155,7 @@ def _spread_gender(people: list[_Person]) -> None:
         first, surname = name_parts(person.name)
         if first:
             full.setdefault(surname.lower(), set()).add(person.name)
-        elif person.gender and person.titled:
+        elif person.titled and person.gender:
             titled.setdefault(surname.lower(), set()).add(person.gender)
     for person in people:
         first, surname = name_parts(person.name)
@@ -174,8 +173,7 @@ def _spread_gender(people: list[_Person]) -> None:
 
 
 def _pronoun_target(people: ArticlePeople, mention: Mention) -> str | None:
-    gender = "m" if mention.head in _MALE else "f" if mention.head in _FEMALE else None
-    return _nearest_person(people, mention.start, gender)
+    return _nearest_person(people, mention.start, _word_gender_cue(mention.head))
 
 
 def _nearest_person(
@@ -281,8 +279,12 @@ def resolve_in_order(doc: Doc, people: ArticlePeople, mention: Mention) -> Resol
 
 
 def _mention_gender(mention: Mention) -> str | None:
-    first = mention.text.split()[0].lower() if mention.text.split() else ""
-    return "m" if first in _MALE else "f" if first in _FEMALE else None
+    return _word_gender_cue(mention.text.split()[0].lower() if mention.text.split() else "")
+
+
+def _word_gender_cue(word: str) -> str | None:
+    """'m' or 'f' for a lower-case honorific or pronoun ("mrs.", "he"), else None."""
+    return "m" if word in _MALE else "f" if word in _FEMALE else None
 
 
 def _as_written(text: str) -> str:
