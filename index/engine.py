@@ -362,6 +362,12 @@ class Whosaid:
         query = parse_question(
             question, snap.matcher, snap.newest, speaker=speaker, since=since, until=until
         )
+        if not (since or until or query.dates_soft) and not len(
+            snap.dated(query.since, query.until)
+        ):
+            # "What did he say in the 2011 budget fight?" asked of articles from 2016: no article
+            # is of that time, and a later one may tell of it.
+            query = replace(query, dates_soft=True)
         result = SearchResult(
             question,
             (),
@@ -437,7 +443,7 @@ class Whosaid:
                 f"The newest article is from {snap.newest}: "
                 "the articles cannot tell what happened after it."
             )
-        if best < self.rare_word_cosine and not names_only:
+        if best < self.rare_word_cosine:
             words = _content_words(query.text)
             top = np.array([c.position for c in ranked[:TOPIC_ANSWERS]], dtype=np.int64)
             missing = snap.searcher.missing_rare_words(words, top, self.rare_word_share)

@@ -39,10 +39,11 @@ UNKNOWN_NAME_COSINE = 0.50
 # no article uses says as much as a name does ("cryptocurrency"), any unknown word needs this.
 UNKNOWN_WORD_COSINE = 0.65
 FULL_VOCABULARY = 20_000
-# ... and in such a collection, a question whose rarest words (each in at most RARE_WORD_SHARE
-# of the passages, or in none) are all in none of the best TOPIC_ANSWERS passages' articles
-# asks for a detail the articles lack ("Which company catered the convention?") unless its
-# best match reaches this. Both chosen on the development questions (docs/retrieval.md).
+# ... and a question whose rarest words (each in at most RARE_WORD_SHARE of the passages, or in
+# none; counted in collections of at least 1 / RARE_WORD_SHARE passages) are all in none of the
+# best TOPIC_ANSWERS passages' articles asks for a detail the articles lack ("Which company
+# catered the convention?") unless its best match reaches this. Both chosen on the development
+# questions (docs/retrieval.md).
 RARE_WORD_SHARE = 1 / 200
 RARE_WORD_COSINE = 0.45
 # A question that names a speaker scores on the name alone in that speaker's passages ("What
@@ -147,11 +148,14 @@ _POSSESSIVE = re.compile(r"[’']s?$")
 
 def name_phrases(question: str) -> list[str]:
     """Runs of two or more capitalised words or numbers past the question's first word:
-    the names of things ("Green New Deal", "Boeing 737 Max")."""
-    words = re.findall(r"[\w’'-]+", _MONTH_YEAR.sub(" ", question))[1:]
+    the names of things ("Green New Deal", "Boeing 737 Max"). Punctuation ends a run, and "I"
+    is no name ("in DC, I heard")."""
+    words = re.findall(r"[\w’'-]+|[,;:!?()\"“”]", _MONTH_YEAR.sub(" ", question))[1:]
     runs: list[list[str]] = [[]]
     for word in words:
-        if word[:1].isupper() or (word[:1].isdigit() and runs[-1]):
+        if word == "I" or word in ',;:!?()"“”':
+            runs.append([])
+        elif word[:1].isupper() or (word[:1].isdigit() and runs[-1]):
             runs[-1].append(word)
             if _POSSESSIVE.search(word):  # "Trump's America First": two names
                 runs.append([])
@@ -441,6 +445,8 @@ class Searcher:
         if self.bm25 is None or self.article_bm25 is None or self.article_of is None:
             return []
         most = len(self) * share
+        if most < 1:
+            return []  # too few passages to tell a rare word from any other
         rare = [w for w in dict.fromkeys(words) if len(_postings(self.bm25, w)) <= most]
         if not rare or not len(positions):
             return []

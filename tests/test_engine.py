@@ -84,6 +84,13 @@ def test_speaker_filter_and_dates(fake_engine: Whosaid, articles_dir: Path) -> N
     dated = fake_engine.ask("taxes bridge treasury mayor in March 2020")
     assert dated.date_filter == ("2020-03-01", "2020-03-31")
     assert dated.answers[0].article.article_id == "alpha.txt"
+    # A date saying when a named person spoke filters, unless no article is of that time: a
+    # later one may tell of it.
+    spoke = fake_engine.ask("What did Tom Berg say about the bridge in June 2021?")
+    assert {a.article.article_id for a in spoke.answers} == {"beta.txt"}
+    earlier = fake_engine.ask("What did Tom Berg say about the bridge in May 2019?")
+    assert earlier.date_filter == ("2019-05-01", "2019-05-31")
+    assert earlier.answers[0].article.article_id == "beta.txt"
     # Dates given as options filter.
     only = fake_engine.ask("taxes bridge treasury mayor", since="2020-03-01", until="2020-03-31")
     assert {a.article.article_id for a in only.answers} == {"alpha.txt"}
@@ -295,10 +302,9 @@ def test_a_named_persons_passages_must_match_what_is_asked_without_the_name(
 
 
 def test_a_rare_word_no_best_article_holds_needs_a_close_match(
-    tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, articles_dir: Path
 ) -> None:
-    # Two passages stand for a large collection, where a word in one of them is rare.
-    monkeypatch.setattr(engine_module, "FULL_VOCABULARY", 0)
+    # A word in one passage of two is rare when one in two counts as rare.
     floors = {"unknown_word_cosine": -1.0, "topic_cosine": -1.0, "rare_word_share": 0.5}
     strict = strict_engine(tmp_path / "data", articles_dir, rare_word_cosine=1.01, **floors)
     assert not strict.ask("Which bridge opens in June?").no_answer
@@ -306,6 +312,17 @@ def test_a_rare_word_no_best_article_holds_needs_a_close_match(
     refused = strict.ask("Which treasury bridge opens in June?")
     assert refused.no_answer and refused.answers == ()
     assert refused.reason == 'None of the closest articles mentions "treasury".'
+    # A word in no passage is rare too, but only where one passage in so many is one at least.
+    unknown = "Which golden bridge opens in June?"
+    assert strict.ask(unknown).reason == 'None of the closest articles mentions "golden".'
+    few = Whosaid(
+        tmp_path / "data",
+        embedder=HashEmbedder(),
+        no_answer_cosine=-1,
+        rare_word_cosine=1.01,
+        **{**floors, "rare_word_share": 0.1},
+    )
+    assert not few.ask(unknown).no_answer
     lenient = Whosaid(
         tmp_path / "data",
         embedder=HashEmbedder(),

@@ -264,6 +264,8 @@ def test_name_phrases_are_runs_of_capitalised_words() -> None:
     assert phrase_key("Germany's  GREEN-party") == " germany green party"
     assert phrase_key("green party") in phrase_key("The Green Party’s lawmakers")
     assert phrase_key("Tomas Avila") in phrase_key("Mayor Tomás Ávila's office")
+    # A comma ends a name, and "I" is none.
+    assert name_phrases("Is it true that in DC, I heard, Pence Aides wait?") == ["Pence Aides"]
 
 
 def test_snapshot_dates_are_inclusive_and_open_ended() -> None:
