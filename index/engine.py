@@ -362,12 +362,6 @@ class Whosaid:
         query = parse_question(
             question, snap.matcher, snap.newest, speaker=speaker, since=since, until=until
         )
-        if not (since or until or query.dates_soft) and not len(
-            snap.dated(query.since, query.until)
-        ):
-            # "What did he say in the 2011 budget fight?" asked of articles from 2016: no article
-            # is of that time, and a later one may tell of it.
-            query = replace(query, dates_soft=True)
         result = SearchResult(
             question,
             (),

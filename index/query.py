@@ -30,7 +30,6 @@ _SPEECH = (
 )
 # Words after a name that make it the one whose words are asked for ("did X say", "X's view").
 _SPEECH_AFTER = re.compile(r"^\W{0,3}(?:'s?\s+)?(?:\w+\s+){0,2}?" + _SPEECH, re.IGNORECASE)
-_SPEECH_ANYWHERE = re.compile(r"\b" + _SPEECH, re.IGNORECASE)
 _SPEECH_BEFORE = re.compile(
     r"\b(according to|did|does|do|has|have|from|by)\s+(?:the\s+)?$", re.IGNORECASE
 )
@@ -49,7 +48,7 @@ class Query:
     since: str | None = None
     until: str | None = None
     # Dates from the question's text are preferred, not required: "casinos that closed in 2014"
-    # may be told of in a later article. They filter when they say when someone spoke.
+    # may be told of in a later article, and "what did X tell the Times in May" in one of June.
     dates_soft: bool = False
     who: bool = False
     # What a question asking what a person said asks about: the question without their name
@@ -318,7 +317,7 @@ def parse_question(
         speaker_is_subject=subject,
         since=since or (dates[0] if dates else None),
         until=until or (dates[1] if dates else None),
-        dates_soft=bool(dates) and not (found and _SPEECH_ANYWHERE.search(question)),
+        dates_soft=bool(dates),
         who=bool(_WHO.match(question)),
         topic=found.topic(question) if found and not speaker else None,
     )

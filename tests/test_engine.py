@@ -84,13 +84,12 @@ def test_speaker_filter_and_dates(fake_engine: Whosaid, articles_dir: Path) -> N
     dated = fake_engine.ask("taxes bridge treasury mayor in March 2020")
     assert dated.date_filter == ("2020-03-01", "2020-03-31")
     assert dated.answers[0].article.article_id == "alpha.txt"
-    # A date saying when a named person spoke filters, unless no article is of that time: a
-    # later one may tell of it.
-    spoke = fake_engine.ask("What did Tom Berg say about the bridge in June 2021?")
-    assert {a.article.article_id for a in spoke.answers} == {"beta.txt"}
-    earlier = fake_engine.ask("What did Tom Berg say about the bridge in May 2019?")
-    assert earlier.date_filter == ("2019-05-01", "2019-05-31")
-    assert earlier.answers[0].article.article_id == "beta.txt"
+    # So is a date saying when a named person spoke: "what X told the Times in May" may be
+    # in a June article, and an earlier time is told of in later articles.
+    for month in ("March 2020", "May 2019"):
+        spoke = fake_engine.ask(f"What did Tom Berg say about the bridge in {month}?")
+        assert spoke.answers[0].article.article_id == "beta.txt"
+        assert spoke.answers[0].quotes[0].speaker == "Tom Berg"
     # Dates given as options filter.
     only = fake_engine.ask("taxes bridge treasury mayor", since="2020-03-01", until="2020-03-31")
     assert {a.article.article_id for a in only.answers} == {"alpha.txt"}
