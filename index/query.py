@@ -304,6 +304,9 @@ def parse_question(
     """Take a question apart; explicit options win over what the text says."""
     matcher = speakers if isinstance(speakers, SpeakerMatcher) else SpeakerMatcher(speakers)
     found = _explicit_speaker(speaker, matcher) if speaker else matcher.find(question)
+    who = bool(_WHO.match(question))
+    if found and who and not found.subject and not speaker:
+        found = None  # "Who said Clinton weighs the cost of acting?": she is what was said of
     dates = None if (since or until) else find_dates(question, newest)
     ids: tuple[int, ...] = ()
     name = None
@@ -318,7 +321,7 @@ def parse_question(
         since=since or (dates[0] if dates else None),
         until=until or (dates[1] if dates else None),
         dates_soft=bool(dates),
-        who=bool(_WHO.match(question)),
+        who=who,
         topic=found.topic(question) if found and not speaker else None,
     )
 
