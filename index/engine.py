@@ -45,6 +45,7 @@ from index.retention import pin_current
 from index.search import (
     DATE_BOOST,
     FULL_VOCABULARY,
+    LONG_QUESTION,
     NO_ANSWER_COSINE,
     RARE_WORD_COSINE,
     RARE_WORD_SHARE,
@@ -56,6 +57,7 @@ from index.search import (
     UNKNOWN_WORD_COSINE,
     WHO_BOOST,
     Candidate,
+    Vocabulary,
     collapse_duplicates,
     name_phrases,
     phrase_key,
@@ -427,9 +429,10 @@ class Whosaid:
         vocabulary = snap.searcher.vocabulary
         names_only = len(vocabulary) < FULL_VOCABULARY
         if best < (self.unknown_name_cosine if names_only else self.unknown_word_cosine):
-            unknown = unknown_words(query.text, vocabulary, names_only) or self._unknown_phrases(
-                snap, query.text
-            )
+            unknown = unknown_words(query.text, vocabulary, names_only)
+            if len(unknown) == 1 and _long_telling(query.text, vocabulary):
+                unknown = []  # "... the loudmouth developer's campaign ...": one word of many
+            unknown = unknown or self._unknown_phrases(snap, query.text)
             if unknown:
                 return f"No article mentions {_listed(unknown)}."
         if best < self.unknown_word_cosine and _after_newest(query, snap):
@@ -625,6 +628,14 @@ def _boosted(
 def _content_words(text: str) -> list[str]:
     """The words of ``text`` that BM25 counts, speech words ("say", "told") aside."""
     return [w for w in tokenize(text) if w not in SPEECH_WORDS]
+
+
+def _long_telling(question: str, vocabulary: Vocabulary) -> bool:
+    """Whether a question tells a story at length (LONG_QUESTION words or more) and names
+    nothing unknown: an everyday word it uses that no article holds proves little then."""
+    return len(_content_words(question)) >= LONG_QUESTION and not unknown_words(
+        question, vocabulary, names_only=True
+    )
 
 
 def _listed(words: list[str]) -> str:

@@ -39,6 +39,9 @@ UNKNOWN_NAME_COSINE = 0.50
 # no article uses says as much as a name does ("cryptocurrency"), any unknown word needs this.
 UNKNOWN_WORD_COSINE = 0.65
 FULL_VOCABULARY = 20_000
+# ... except one everyday word in a question of this many words or more, which tells a story
+# in its own words ("the loudmouth developer"): chosen on every question set (docs/retrieval.md).
+LONG_QUESTION = 16
 # ... and a question whose rarest words (each in at most RARE_WORD_SHARE of the passages, or in
 # none; counted in collections of at least 1 / RARE_WORD_SHARE passages) are all in none of the
 # best TOPIC_ANSWERS passages' articles asks for a detail the articles lack ("Which company
@@ -144,16 +147,30 @@ def suffix_stem(word: str) -> str:
 
 
 _POSSESSIVE = re.compile(r"[’']s?$")
+# Words a full stop shortens, which do not end a sentence.
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st sen rep gov gen lt col sgt jr sr mt ft co corp inc no vs ave".split()
+)
 
 
 def name_phrases(question: str) -> list[str]:
-    """Runs of two or more capitalised words or numbers past the question's first word:
-    the names of things ("Green New Deal", "Boeing 737 Max"). Punctuation ends a run, and "I"
-    is no name ("in DC, I heard")."""
-    words = re.findall(r"[\w’'-]+|[,;:!?()\"“”]", _MONTH_YEAR.sub(" ", question))[1:]
+    """Runs of two or more capitalised words or numbers past each sentence's first word:
+    the names of things ("Green New Deal", "Boeing 737 Max"). Punctuation ends a run, a full
+    stop too unless it ends an initial or a title ("J. Smith", "St. Louis"), and "I" is no name
+    ("in DC, I heard", "in DC. Who")."""
+    found = re.findall(r"[\w’'-]+|[,;:!?()\"“”]|\.(?=\s|$)", _MONTH_YEAR.sub(" ", question))
+    words = [
+        w
+        for i, w in enumerate(found)
+        if not (
+            w == "." and i and (len(found[i - 1]) == 1 or found[i - 1].lower() in _ABBREVIATIONS)
+        )
+    ]
     runs: list[list[str]] = [[]]
-    for word in words:
-        if word == "I" or word in ',;:!?()"“”':
+    for i, word in enumerate(words):
+        if i == 0 or words[i - 1] in ".?!":
+            continue  # a sentence's first word is capitalised whatever it is
+        if word == "I" or word in ',;:!?()"“”.':
             runs.append([])
         elif word[:1].isupper() or (word[:1].isdigit() and runs[-1]):
             runs[-1].append(word)

@@ -279,6 +279,25 @@ def test_a_name_the_articles_never_use_needs_a_close_match(
     assert strict.ask("What did Tom Berg say about Bitcoin?").no_answer
 
 
+def test_one_unknown_word_of_a_long_question_is_not_enough(
+    tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two articles stand for a large collection, where an unknown everyday word counts.
+    monkeypatch.setattr(engine_module, "FULL_VOCABULARY", 0)
+    floors = {"unknown_word_cosine": 1.01, "rare_word_cosine": -1.0, "topic_cosine": -1.0}
+    strict = strict_engine(tmp_path / "data", articles_dir, **floors)
+    short = strict.ask("Does the bridge open with a parade?")
+    assert short.no_answer and short.reason == 'No article mentions "parade".'
+    told = (
+        "The mayor, Tom Berg, said the bridge opens in June, and Maria Lopez said taxes will "
+        "fall next year at the treasury; will that year open with a parade?"
+    )
+    assert not strict.ask(told).no_answer
+    # Two unknown words, or an unknown name, still count however long the question.
+    assert strict.ask(told.replace("a parade", "a parade and fireworks")).no_answer
+    assert strict.ask(told.replace("a parade", "a Mardi parade")).no_answer
+
+
 def test_a_named_persons_passages_must_match_what_is_asked_without_the_name(
     tmp_path: Path, articles_dir: Path
 ) -> None:

@@ -271,8 +271,14 @@ def test_name_phrases_are_runs_of_capitalised_words() -> None:
     assert phrase_key("Germany's  GREEN-party") == " germany green party"
     assert phrase_key("green party") in phrase_key("The Green Party’s lawmakers")
     assert phrase_key("Tomas Avila") in phrase_key("Mayor Tomás Ávila's office")
-    # A comma ends a name, and "I" is none.
+    # A comma or a full stop ends a name, and "I" is none; an initial's or a title's stop not.
     assert name_phrases("Is it true that in DC, I heard, Pence Aides wait?") == ["Pence Aides"]
+    assert name_phrases("They met in DC. Did Mike Pence come?") == ["Mike Pence"]
+    assert name_phrases("Did J. R. Smith fly to St. Louis or the U.S. Virgin Islands?") == [
+        "J R Smith",
+        "St Louis",
+        "U S Virgin Islands",
+    ]
 
 
 def test_snapshot_dates_are_inclusive_and_open_ended() -> None:
