@@ -22,6 +22,7 @@ _MONTH_YEAR = re.compile(rf"\b(?:in\s+)?({_MONTH})\.?,?\s+(\d{{4}})\b", re.IGNOR
 _LAST_MONTH = re.compile(rf"\b(last|this|in)\s+({_MONTH})\b(?!\.?,?\s+\d)", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:in|during|of)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
 _WHO = re.compile(r"^\s*(who|which\s+\w+)\b", re.IGNORECASE)
+_WHO_IS = re.compile(r"^\s*who\s*(?:is|was|are|were|['’]s)\b", re.IGNORECASE)
 _SPEECH = (
     r"(say|said|says|think|thinks|thought|claim|claimed|tell|told|argue|argued|want|wants|wanted|"
     r"believe|believes|warn|warned|promise|promised|call|called|view|views|position|stance|"
@@ -305,7 +306,7 @@ def parse_question(
     matcher = speakers if isinstance(speakers, SpeakerMatcher) else SpeakerMatcher(speakers)
     found = _explicit_speaker(speaker, matcher) if speaker else matcher.find(question)
     who = bool(_WHO.match(question))
-    if found and who and not found.subject and not speaker:
+    if found and who and not found.subject and not speaker and not _WHO_IS.match(question):
         found = None  # "Who said Clinton weighs the cost of acting?": she is what was said of
     dates = None if (since or until) else find_dates(question, newest)
     ids: tuple[int, ...] = ()

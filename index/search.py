@@ -147,9 +147,16 @@ def suffix_stem(word: str) -> str:
 
 
 _POSSESSIVE = re.compile(r"[’']s?$")
-# Words a full stop shortens, which do not end a sentence.
+# Words a full stop shortens, which do not end a sentence ...
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st sen rep gov gen lt col sgt jr sr mt ft co corp inc no vs ave".split()
+    "mr mrs ms dr st sen rep gov gen lt col sgt jr sr mt ft co corp inc vs ave rev prof pres "
+    "dept".split()
+)
+# ... unless one of these follows it: "sanctions on the U.S. Did Green Party members agree?"
+_SENTENCE_STARTS = frozenset(
+    "a an the this that these those it he she they we you i did does do is are was were has "
+    "have had will would can could should may might must who what when where which why how "
+    "whose whom there here and but or so if".split()
 )
 
 
@@ -159,13 +166,7 @@ def name_phrases(question: str) -> list[str]:
     stop too unless it ends an initial or a title ("J. Smith", "St. Louis"), and "I" is no name
     ("in DC, I heard", "in DC. Who")."""
     found = re.findall(r"[\w’'-]+|[,;:!?()\"“”]|\.(?=\s|$)", _MONTH_YEAR.sub(" ", question))
-    words = [
-        w
-        for i, w in enumerate(found)
-        if not (
-            w == "." and i and (len(found[i - 1]) == 1 or found[i - 1].lower() in _ABBREVIATIONS)
-        )
-    ]
+    words = [w for i, w in enumerate(found) if not (w == "." and _shortens(found, i))]
     runs: list[list[str]] = [[]]
     for i, word in enumerate(words):
         if i == 0 or words[i - 1] in ".?!":
@@ -179,6 +180,15 @@ def name_phrases(question: str) -> list[str]:
         elif runs[-1]:
             runs.append([])
     return [" ".join(r) for r in runs if len(r) >= 2]
+
+
+def _shortens(tokens: list[str], i: int) -> bool:
+    """Whether the full stop at ``tokens[i]`` ends an initial or a title ("J.", "St.") within a
+    sentence rather than the sentence."""
+    before = tokens[i - 1] if i else ""
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    initial = len(before) == 1 and before.isupper()
+    return (initial or before.lower() in _ABBREVIATIONS) and after.lower() not in _SENTENCE_STARTS
 
 
 def phrase_key(text: str) -> str:

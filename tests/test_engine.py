@@ -293,9 +293,11 @@ def test_one_unknown_word_of_a_long_question_is_not_enough(
         "fall next year at the treasury; will that year open with a parade?"
     )
     assert not strict.ask(told).no_answer
-    # Two unknown words, or an unknown name, still count however long the question.
+    # Two unknown words, an unknown name or an unknown number still count however long the
+    # question.
     assert strict.ask(told.replace("a parade", "a parade and fireworks")).no_answer
-    assert strict.ask(told.replace("a parade", "a Mardi parade")).no_answer
+    assert strict.ask(told.replace("a parade", "Mardi")).reason == 'No article mentions "mardi".'
+    assert strict.ask(told.replace("a parade", "2031")).reason == 'No article mentions "2031".'
 
 
 def test_a_named_persons_passages_must_match_what_is_asked_without_the_name(

@@ -204,6 +204,9 @@ def test_no_speaker_and_who_questions() -> None:
     assert query.speaker_name == "Dmytro Kuleba" and query.who
     query = parse_question("Who said it?", SPEAKERS, None, speaker="Kuleba")
     assert query.speaker_name == "Dmytro Kuleba"
+    # "Who is X?" asks about X: X's own words tell.
+    query = parse_question("Who is Kuleba, and what has he said about China?", SPEAKERS, None)
+    assert query.speaker_name == "Dmytro Kuleba"
 
 
 @pytest.mark.parametrize(
@@ -271,9 +274,18 @@ def test_name_phrases_are_runs_of_capitalised_words() -> None:
     assert phrase_key("Germany's  GREEN-party") == " germany green party"
     assert phrase_key("green party") in phrase_key("The Green Party’s lawmakers")
     assert phrase_key("Tomas Avila") in phrase_key("Mayor Tomás Ávila's office")
-    # A comma or a full stop ends a name, and "I" is none; an initial's or a title's stop not.
-    assert name_phrases("Is it true that in DC, I heard, Pence Aides wait?") == ["Pence Aides"]
+    # A comma or a full stop ends a name, and "I" is none; an initial's or a title's stop not,
+    # unless a sentence plainly starts after it.
+    assert name_phrases("Is it true that in DC, Pence Aides wait?") == ["Pence Aides"]
+    assert name_phrases("Is it true that DC I heard Pence Aides wait?") == ["Pence Aides"]
     assert name_phrases("They met in DC. Did Mike Pence come?") == ["Mike Pence"]
+    assert name_phrases("Voters said no. Did Green Party members agree?") == ["Green Party"]
+    assert name_phrases('He said "Stop". Did Green Party members agree?') == ["Green Party"]
+    assert name_phrases("Tariffs hit the U.S. Did Green Party members agree?") == [
+        "U S",
+        "Green Party",
+    ]
+    assert name_phrases("What did the Rev. Al Sharpton say?") == ["Rev Al Sharpton"]
     assert name_phrases("Did J. R. Smith fly to St. Louis or the U.S. Virgin Islands?") == [
         "J R Smith",
         "St Louis",
