@@ -277,7 +277,7 @@ def main() -> int:
 
 # Question sets written after the rules they measure, blind to the engine: (unanswerable,
 # answerable questions, when written and what was tuned on them since). Sets 2-4 ask what a
-# named person said; sets 5 to 8 mix every kind of question, as the tuning set does.
+# named person said; sets 5 to 9 mix every kind of question, as the tuning set does.
 HELD_OUT = {
     "held-out 2": (
         "unanswerable_heldout2.jsonl",
@@ -318,6 +318,12 @@ HELD_OUT = {
         "polnear_heldout8.jsonl",
         "session 7, every kind of question, like 5 to 7; measured blind on the code of "
         "113a85d, then its refusals led to the date and name-phrase fixes",
+    ),
+    "held-out 9": (
+        "unanswerable_heldout9.jsonl",
+        "polnear_heldout9.jsonl",
+        "session 7, every kind of question, like 5 to 8; measured blind on the code of 8ef75ad "
+        "(session 7's rules) and of 113a85d (the session's start)",
     ),
 }
 
@@ -427,29 +433,23 @@ def rare_word_floor(engine: Whosaid) -> dict:
 
 
 # Held-out sets of the general mix whose articles also stand as a small collection of their own.
-SMALL_SETS = (5, 6, 7, 8)
+SMALL_SETS = (5, 6, 7, 8, 9)
 SMALL_OTHERS = 60
 
 
 def small_collections(articles: list, work: Path, model: str) -> dict:
     """Each general held-out set asked of a collection the size of a held-out split: its 40
-    articles and SMALL_OTHERS more drawn at random from those no question set uses. Beside
-    whosaid as it is, the same index without the rare-word rule, which before session 7 was off
-    in collections of fewer than FULL_VOCABULARY words."""
-    used = {
-        i
-        for f in QUESTIONS.glob("polnear*.jsonl")
-        for q in read_jsonl(f)
-        for i in (q["article_id"], *q.get("also_ok", ()))
-    }
-    unused = sorted(a.id for a in articles if a.id not in used)
+    articles and SMALL_OTHERS more drawn at random from the rest (the same whatever sets are
+    added later). Beside whosaid as it is, the same index without the rare-word rule, which
+    before session 7 was off in collections of fewer than FULL_VOCABULARY words."""
     out = {}
     for n in SMALL_SETS:
         unanswerable_file, answerable_file, _ = HELD_OUT[f"held-out {n}"]
         answerable = read_jsonl(QUESTIONS / answerable_file)
         unanswerable = read_jsonl(QUESTIONS / unanswerable_file)
         chosen = {q["article_id"] for q in answerable}
-        chosen |= set(random.Random(n).sample(unused, SMALL_OTHERS))
+        rest = sorted(a.id for a in articles if a.id not in chosen)
+        chosen |= set(random.Random(n).sample(rest, SMALL_OTHERS))
         folder = work / f"small-{n}"
         corpus = folder / "articles"
         corpus.mkdir(parents=True, exist_ok=True)

@@ -430,9 +430,10 @@ class Whosaid:
         names_only = len(vocabulary) < FULL_VOCABULARY
         if best < (self.unknown_name_cosine if names_only else self.unknown_word_cosine):
             unknown = unknown_words(query.text, vocabulary, names_only)
-            if len(unknown) == 1 and _long_telling(query.text, unknown[0], vocabulary):
-                unknown = []  # "... the loudmouth developer's campaign ...": one word of many
-            unknown = unknown or self._unknown_phrases(snap, query.text)
+            if _long_telling(query.text, unknown, vocabulary):
+                unknown = []  # "... the loudmouth developer's campaign ...": details of a story
+            elif not unknown:
+                unknown = self._unknown_phrases(snap, query.text)
             if unknown:
                 return f"No article mentions {_listed(unknown)}."
         if best < self.unknown_word_cosine and _after_newest(query, snap):
@@ -630,13 +631,15 @@ def _content_words(text: str) -> list[str]:
     return [w for w in tokenize(text) if w not in SPEECH_WORDS]
 
 
-def _long_telling(question: str, unknown: str, vocabulary: Vocabulary) -> bool:
+def _long_telling(question: str, unknown: list[str], vocabulary: Vocabulary) -> bool:
     """Whether a question tells a story at length (LONG_QUESTION words or more, counted as BM25
-    counts them) and its one ``unknown`` word is an everyday one, not a name or a number: that
-    the articles lack such a word proves little then."""
+    counts them) using at most one ``unknown`` word, an everyday one, not a name or a number:
+    that the articles lack it, or a name of a thing made of known words ("sent back to South
+    America"), proves little then."""
     return (
-        len(_content_words(question)) >= LONG_QUESTION
-        and not unknown.isdigit()
+        len(unknown) <= 1
+        and not any(w.isdigit() for w in unknown)
+        and len(_content_words(question)) >= LONG_QUESTION
         and not unknown_words(question, vocabulary, names_only=True)
     )
 

@@ -293,6 +293,10 @@ def test_one_unknown_word_of_a_long_question_is_not_enough(
         "fall next year at the treasury; will that year open with a parade?"
     )
     assert not strict.ask(told).no_answer
+    # So is a name of a thing made of known words, which a short question is refused for.
+    short = strict.ask("Does the Treasury Bridge open in June?")
+    assert short.reason == 'No article mentions "Treasury Bridge".'
+    assert not strict.ask(told.replace("a parade", "the Treasury Bridge")).no_answer
     # Two unknown words, an unknown name or an unknown number still count however long the
     # question.
     assert strict.ask(told.replace("a parade", "a parade and fireworks")).no_answer
