@@ -39,8 +39,9 @@ UNKNOWN_NAME_COSINE = 0.50
 # no article uses says as much as a name does ("cryptocurrency"), any unknown word needs this.
 UNKNOWN_WORD_COSINE = 0.65
 FULL_VOCABULARY = 20_000
-# ... except one everyday word in a question of this many words or more, which tells a story
-# in its own words ("the loudmouth developer"): chosen on every question set (docs/retrieval.md).
+# ... except, in a question of this many words or more, which tells a story in its own words,
+# one everyday word ("the loudmouth developer") or a name of a thing made of known words ("sent
+# back to South America"): chosen on every question set (docs/retrieval.md).
 LONG_QUESTION = 16
 # ... and a question whose rarest words (each in at most RARE_WORD_SHARE of the passages, or in
 # none; counted in collections of at least 1 / RARE_WORD_SHARE passages) are all in none of the
