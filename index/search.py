@@ -104,7 +104,8 @@ def used_words(index: bm25s.BM25) -> list[str]:
 class Vocabulary:
     """The words of a BM25 index, where a word also counts as known when one of them shares
     its stem: the same word with another ending ("hogging" when the articles say "hogged"), or
-    one that begins with all but its last letters ("scrutinized" when they say "scrutiny")."""
+    one that begins with all but its last letters ("scrutinized" when they say "scrutiny"), or
+    the word inflected ("wipe" when they say "wiped", "PC" when they say "PCs")."""
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words = frozenset(w for w in words if w)
@@ -121,6 +122,8 @@ class Vocabulary:
         stem = suffix_stem(word)
         if len(stem) >= 3 and any(suffix_stem(w) == stem for w in self._starting(stem)):
             return True
+        if any(form in self.words for form in _inflections(word)):
+            return True
         return len(word) >= 6 and any(self._starting(word[: max(6, len(word) - 4)]))
 
     def _starting(self, prefix: str, most: int = 200) -> Iterator[str]:
@@ -133,6 +136,12 @@ class Vocabulary:
 
 
 _SUFFIXES = ("ings", "ing", "edly", "ed", "ies", "es", "s", "ly")
+
+
+def _inflections(word: str) -> list[str]:
+    """The word with a plural or verb ending: "wipe" -> "wipes", "wiped", "wiping"..."""
+    forms = [word + ending for ending in ("s", "es", "d", "ed", "ing")]
+    return forms + [word[:-1] + "ing"] if word.endswith("e") else forms
 
 
 def suffix_stem(word: str) -> str:

@@ -250,10 +250,14 @@ def test_unknown_words_are_words_no_passage_has() -> None:
         ("hedgehog", False),
         ("hug", False),
         ("studios", False),
+        ("wipe", True),  # "wiped": the word inflected
+        ("pc", True),  # "pcs"
+        ("tele", False),
     ],
 )
 def test_vocabulary_knows_a_word_by_another_ending(word: str, known: bool) -> None:
-    assert (word in Vocabulary(["hogged", "study", "scrutiny", "hedge"])) is known
+    words = ["hogged", "study", "scrutiny", "hedge", "wiped", "pcs", "tell"]
+    assert (word in Vocabulary(words)) is known
 
 
 def test_name_phrases_are_runs_of_capitalised_words() -> None:
