@@ -442,6 +442,8 @@ def small_collections(articles: list, work: Path, model: str) -> dict:
     articles and SMALL_OTHERS more drawn at random from the rest (the same whatever sets are
     added later). Beside whosaid as it is, the same index without the rare-word rule, which
     before session 7 was off in collections of fewer than FULL_VOCABULARY words."""
+    lines = [a for a in (work / "articles" / "polnear.jsonl").read_text().splitlines() if a]
+    line_of = {json.loads(line)["id"]: line for line in lines}
     out = {}
     for n in SMALL_SETS:
         unanswerable_file, answerable_file, _ = HELD_OUT[f"held-out {n}"]
@@ -453,8 +455,7 @@ def small_collections(articles: list, work: Path, model: str) -> dict:
         folder = work / f"small-{n}"
         corpus = folder / "articles"
         corpus.mkdir(parents=True, exist_ok=True)
-        lines = [a for a in (work / "articles" / "polnear.jsonl").read_text().splitlines() if a]
-        picked = [line for line in lines if json.loads(line)["id"] in chosen]
+        picked = [line for i, line in line_of.items() if i in chosen]
         (corpus / "small.jsonl").write_text("\n".join(picked) + "\n")
         engine = Whosaid(folder / "index", model)
         engine.update(corpus)
