@@ -40,7 +40,7 @@ from index.models import (
 )
 from index.numbering import intersection, members, union
 from index.passages import PassageSettings
-from index.query import Query, fold, names_person, parse_question
+from index.query import Query, fold, names_person, parse_question, without_dates
 from index.retention import pin_current
 from index.search import (
     DATE_BOOST,
@@ -376,11 +376,14 @@ class Whosaid:
             close = [s.name for s in self.speakers(speaker.split()[-1])][:5]
             unknown = f"No speaker called {speaker} is quoted in the articles."
             return replace(result, no_answer=True, closest=tuple(close), reason=unknown)
+        # "What did X say?" with no topic: the user wants X's words, however they score; and
+        # "What did X say in May 2016?" wants those of that time: there the date filters.
+        only_theirs = query.speaker_is_subject and _names_only(query, snap)
+        if only_theirs and query.dates_soft:
+            query = replace(query, dates_soft=False)
         allowed = self._allowed(snap, query, explicit_speaker=bool(speaker))
         vector = self._embed_soon(query.text)
         # While the model runs: the filters and BM25.
-        # "What did X say?" with no topic: the user wants X's words, however they score.
-        only_theirs = query.speaker_is_subject and _names_only(query, snap)
         topic = None if only_theirs else self._topic_soon(snap, query)
         dated = snap.dated(query.since, query.until) if query.dates_soft else _NONE
         theirs = snap.passages_of(query.speaker_ids)
@@ -392,7 +395,8 @@ class Whosaid:
         ranked = _boosted(snap, query, candidates, dated, theirs, only_theirs)
         why: str | None = None
         if not ranked:
-            why = "No passage matches the question within its filters."
+            late = _after_newest(query, snap)  # "What did X say in 2023?" of articles to 2022
+            why = _too_late(snap) if late else "No passage matches the question within its filters."
         elif not only_theirs:
             why = self._why_weak(snap, query, ranked, topic)
         if why:
@@ -437,10 +441,7 @@ class Whosaid:
             if unknown:
                 return f"No article mentions {_listed(unknown)}."
         if best < self.unknown_word_cosine and _after_newest(query, snap):
-            return (  # "in March 2017", when the newest article is from 2016
-                f"The newest article is from {snap.newest}: "
-                "the articles cannot tell what happened after it."
-            )
+            return _too_late(snap)  # "in March 2017", when the newest article is from 2016
         if best < self.rare_word_cosine:
             words = _content_words(query.text)
             top = np.array([c.position for c in ranked[:TOPIC_ANSWERS]], dtype=np.int64)
@@ -652,13 +653,20 @@ def _listed(words: list[str]) -> str:
 
 def _after_newest(query: Query, snap: Snapshot) -> bool:
     """Whether the question asks about a time after the newest article was written."""
-    return bool(query.dates_soft and query.since and snap.newest and query.since > snap.newest)
+    return bool(query.since and snap.newest and query.since > snap.newest)
+
+
+def _too_late(snap: Snapshot) -> str:
+    return (
+        f"The newest article is from {snap.newest}: "
+        "the articles cannot tell what happened after it."
+    )
 
 
 def _names_only(query: Query, snap: Snapshot) -> bool:
-    """Whether the question says nothing but who (and that they spoke)."""
+    """Whether the question says nothing but who (and that they spoke, and when)."""
     named = [snap.by_id[i] for i in query.speaker_ids if i in snap.by_id]
-    words = set(tokenize(query.text)) - SPEECH_WORDS
+    words = set(tokenize(without_dates(query.text))) - SPEECH_WORDS
     for speaker in named:
         for name in (speaker.name, *speaker.aliases):
             words -= set(tokenize(name))

@@ -90,6 +90,18 @@ def test_speaker_filter_and_dates(fake_engine: Whosaid, articles_dir: Path) -> N
         spoke = fake_engine.ask(f"What did Tom Berg say about the bridge in {month}?")
         assert spoke.answers[0].article.article_id == "beta.txt"
         assert spoke.answers[0].quotes[0].speaker == "Tom Berg"
+    # Asked only who and when, the time is what is asked: it filters.
+    when = fake_engine.ask("What did Tom Berg say in June 2021?")
+    assert [q.speaker for a in when.answers for q in a.quotes] == ["Tom Berg"]
+    earlier = fake_engine.ask("What did Tom Berg say in May 2019?")
+    assert earlier.no_answer and earlier.reason == (
+        "No passage matches the question within its filters."
+    )
+    later = fake_engine.ask("What did Tom Berg say in March 2022?")
+    assert later.no_answer and later.answers == ()
+    assert later.reason == (
+        "The newest article is from 2021-06-10: the articles cannot tell what happened after it."
+    )
     # Dates given as options filter.
     only = fake_engine.ask("taxes bridge treasury mayor", since="2020-03-01", until="2020-03-31")
     assert {a.article.article_id for a in only.answers} == {"alpha.txt"}
