@@ -143,8 +143,11 @@ class SpeakerMatcher:
                 found = self.names.get(tuple(normed[i : i + n]))
                 if not found or (not lowered and not span[0].group(0)[:1].isupper()):
                     continue
-                speaker = max(found, key=lambda s: s.quote_count)
                 start, end = span[0].start(), span[-1].end()
+                found = _named_here(question, found, n, start, end)
+                if not found:
+                    continue
+                speaker = max(found, key=lambda s: s.quote_count)
                 subject = bool(
                     _SPEECH_AFTER.match(question[end:])
                     or _SPEECH_BEFORE.search(question[:start])
@@ -162,6 +165,34 @@ class SpeakerMatcher:
 
 
 _QWORD = re.compile(r"[^\s,;:!?()\[\]\"“”]+")
+_WORD_BEFORE = re.compile(r"(\S+)\s+$")
+_WORD_AFTER = re.compile(r"^\s+(\S+)")
+
+
+def _named_here(
+    question: str, speakers: list[Speaker], n: int, start: int, end: int
+) -> list[Speaker]:
+    """The speakers that ``n`` words of a question, part of their longer names, can name there.
+    None when a capitalised word after them makes them part of another name ("the Green Party",
+    "Stewart Verdery"); when one before them is neither a title nor a sentence's first word,
+    those whose first name it is ("Billy Clinton": Bill, not Hillary; "Nancy Reagan", "South
+    America": nobody)."""
+    whole = [s for s in speakers if len(s.name.split()) <= n]
+    part = [s for s in speakers if len(s.name.split()) > n]
+    if not part:
+        return whole
+    if question[end - 2 : end] not in ("'s", "’s"):
+        after = _WORD_AFTER.match(question[end:])
+        if after and after.group(1)[:1].isupper():
+            return whole
+    before = _WORD_BEFORE.search(question[:start])
+    if not before or not before.group(1)[:1].isupper() or before.group(1).endswith("."):
+        return speakers
+    opening = question[: before.start()].rstrip()
+    first = _norm(before.group(1))
+    if not opening or opening[-1] in ".?!" or first in _TITLES:
+        return speakers  # "Did Reagan ...", "Senator Reagan"
+    return whole + [s for s in part if _same_first_name(first, _norm(s.name.split()[0]))]
 
 
 # Every combining mark of the Basic Multilingual Plane (accents, and the vowel marks of Arabic

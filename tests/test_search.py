@@ -146,6 +146,32 @@ def test_speaker_in_question(question: str, name: str | None, subject: bool) -> 
     assert (query.speaker_name, query.speaker_is_subject) == (name, subject)
 
 
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("What did Green say about Iran?", "Grant Green"),
+        ("Where did the Green Party meet?", None),  # another name goes on after the surname
+        ("Why did Stewart Verdery leave?", None),
+        ("What did Nancy Reagan say?", None),  # another first name before it
+        ("What did Billy Clinton say?", "Bill Clinton"),  # the one whose first name it is
+        ("How cold is it in South America?", None),
+        ("What did President Reagan say?", "Ronald Reagan"),  # a title
+        ("Did Reagan veto it?", "Ronald Reagan"),  # a sentence's first word
+        ("Taxes. Did Reagan veto it?", "Ronald Reagan"),
+        ("What did Reagan's White House say?", "Ronald Reagan"),
+    ],
+)
+def test_a_surname_inside_another_name_names_nobody(question: str, name: str | None) -> None:
+    speakers = [
+        *SPEAKERS,
+        Speaker(9, "Grant Green", "person", quote_count=3),
+        Speaker(10, "Ronald Reagan", "person", quote_count=5),
+        Speaker(11, "Deja Stewart", "person", quote_count=1),
+        Speaker(12, "White America", "person", quote_count=1),  # a misread name
+    ]
+    assert parse_question(question, speakers, None).speaker_name == name
+
+
 def test_a_description_a_person_was_once_called_names_nobody() -> None:
     assert (
         parse_question("what did a candidate say about taxes", SPEAKERS, None).speaker_name is None
