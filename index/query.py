@@ -339,6 +339,8 @@ def parse_question(
     who = bool(_WHO.match(question))
     if found and who and not found.subject and not speaker and not _WHO_IS.match(question):
         found = None  # "Who said Clinton weighs the cost of acting?": she is what was said of
+    if found and not found.subject and found.speaker.kind != "person":
+        found = None  # "at the Republican convention", "in Philadelphia": a place or a party
     dates = None if (since or until) else find_dates(question, newest)
     ids: tuple[int, ...] = ()
     name = None

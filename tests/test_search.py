@@ -172,6 +172,14 @@ def test_a_surname_inside_another_name_names_nobody(question: str, name: str | N
     assert parse_question(question, speakers, None).speaker_name == name
 
 
+def test_a_group_is_a_speaker_only_when_asked_what_it_said() -> None:
+    speakers = [*SPEAKERS, Speaker(9, "Republican", "organisation", quote_count=8)]
+    for question in ("Who spoke at the Republican convention?", "Where was the Republican one?"):
+        assert parse_question(question, speakers, None).speaker_ids == ()
+    query = parse_question("What did the Associated Press report?", speakers, None)
+    assert query.speaker_name == "the Associated Press"
+
+
 def test_a_description_a_person_was_once_called_names_nobody() -> None:
     assert (
         parse_question("what did a candidate say about taxes", SPEAKERS, None).speaker_name is None
