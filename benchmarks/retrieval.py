@@ -277,7 +277,7 @@ def main() -> int:
 
 # Question sets written after the rules they measure, blind to the engine: (unanswerable,
 # answerable questions, when written and what was tuned on them since). Sets 2-4 ask what a
-# named person said; sets 5 to 9 mix every kind of question, as the tuning set does.
+# named person said; sets 5 to 10 mix every kind of question, as the tuning set does.
 HELD_OUT = {
     "held-out 2": (
         "unanswerable_heldout2.jsonl",
@@ -324,6 +324,12 @@ HELD_OUT = {
         "polnear_heldout9.jsonl",
         "session 7, every kind of question, like 5 to 8; measured blind on the code of 8ef75ad "
         "(session 7's rules) and of 113a85d (the session's start)",
+    ),
+    "held-out 10": (
+        "unanswerable_heldout10.jsonl",
+        "polnear_heldout10.jsonl",
+        "session 8, every kind of question, like 5 to 9; measured blind on the code of "
+        "f96ef57 (names in questions) and of 64b193a (the session's start)",
     ),
 }
 
@@ -433,7 +439,7 @@ def rare_word_floor(engine: Whosaid) -> dict:
 
 
 # Held-out sets of the general mix whose articles also stand as a small collection of their own.
-SMALL_SETS = (5, 6, 7, 8, 9)
+SMALL_SETS = (5, 6, 7, 8, 9, 10)
 SMALL_OTHERS = 60
 
 

@@ -31,8 +31,14 @@ _SPEECH = (
 )
 # Words after a name that make it the one whose words are asked for ("did X say", "X's view").
 _SPEECH_AFTER = re.compile(r"^\W{0,3}(?:'s?\s+)?(?:\w+\s+){0,2}?" + _SPEECH, re.IGNORECASE)
+_TITLES = frozenset(
+    "mr mrs ms dr sen senator rep gov governor president secretary mayor judge justice gen "
+    "general speaker leader minister chairman chairwoman attorney vice former candidate".split()
+)
+_TITLE = "|".join(sorted(_TITLES))
 _SPEECH_BEFORE = re.compile(
-    r"\b(according to|did|does|do|has|have|from|by)\s+(?:the\s+)?$", re.IGNORECASE
+    rf"\b(according to|did|does|do|has|have|from|by)\s+(?:the\s+)?(?:(?:{_TITLE})\.?\s+)?$",
+    re.IGNORECASE,
 )
 # "X on Y", "X about Y": what X said about Y, unless the question asks who did something.
 _TOPIC_AFTER = re.compile(r"^(?:['’]s?)?\s+(?:on|about|regarding)\s", re.IGNORECASE)
@@ -172,19 +178,26 @@ _WORD_AFTER = re.compile(r"^\s+(\S+)")
 def _named_here(
     question: str, speakers: list[Speaker], n: int, start: int, end: int
 ) -> list[Speaker]:
-    """The speakers that ``n`` words of a question, part of their longer names, can name there.
-    None when a capitalised word after them makes them part of another name ("the Green Party",
-    "Stewart Verdery"); when one before them is neither a title nor a sentence's first word,
-    those whose first name it is ("Billy Clinton": Bill, not Hillary; "Nancy Reagan", "South
-    America": nobody)."""
+    """The speakers that ``n`` words of a question can name there, when the question is not in
+    title case. None when a name goes on after them: a particle and a name ("Bill de Blasio"
+    when the articles quote a Bill), or, but at the question's start ("Kuleba China"), a
+    capitalised word ("the Green Party", "Bob Dylan"; speakers whose whole name it is aside).
+    When a capitalised word before them is neither a title nor a sentence's first word, only
+    those whose first name it is ("Billy Clinton": Bill, not Hillary; "Nancy Reagan": nobody)."""
+    if _title_case(question):
+        return speakers
     whole = [s for s in speakers if len(s.name.split()) <= n]
     part = [s for s in speakers if len(s.name.split()) > n]
+    after = None if question[end - 2 : end] in ("'s", "’s") else _WORD_AFTER.match(question[end:])
+    if after and after.group(1).lower() in _PARTICLES:
+        then = _WORD_AFTER.match(question[end + after.end() :])
+        if then and (then.group(1)[:1].isupper() or question == question.lower()):
+            return []
+    at_start = not question[:start].strip(" \"'“‘")
+    if after and after.group(1)[:1].isupper() and not at_start:
+        return whole if part else []
     if not part:
         return whole
-    if question[end - 2 : end] not in ("'s", "’s"):
-        after = _WORD_AFTER.match(question[end:])
-        if after and after.group(1)[:1].isupper():
-            return whole
     before = _WORD_BEFORE.search(question[:start])
     if not before or not before.group(1)[:1].isupper() or before.group(1).endswith("."):
         return speakers
@@ -193,6 +206,16 @@ def _named_here(
     if not opening or opening[-1] in ".?!" or first in _TITLES:
         return speakers  # "Did Reagan ...", "Senator Reagan"
     return whole + [s for s in part if _same_first_name(first, _norm(s.name.split()[0]))]
+
+
+def _title_case(question: str) -> bool:
+    """Whether most words of the question are capitalised ("What Did Trump Say About Mexico")."""
+    words = [w for w in _QWORD.findall(question) if w[:1].isalpha()]
+    return len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.8 * len(words)
+
+
+# Words that go on with a name: "Bill de Blasio", "Ursula von der Leyen".
+_PARTICLES = frozenset("de da del della di du van von der den la le bin ibn dos das ter".split())
 
 
 # Every combining mark of the Basic Multilingual Plane (accents, and the vowel marks of Arabic
@@ -260,10 +283,6 @@ def _same_first_name(a: str, b: str) -> bool:
     return b.startswith(a) or b in _FULL_NAMES.get(a, ())
 
 
-_TITLES = frozenset(
-    "mr mrs ms dr sen senator rep gov governor president secretary mayor judge justice gen "
-    "general speaker leader minister chairman chairwoman attorney vice former candidate".split()
-)
 # Familiar forms of first names that are not the start of the full one.
 _FULL_NAMES = {
     "bill": ("william",),

@@ -159,6 +159,11 @@ def test_speaker_in_question(question: str, name: str | None, subject: bool) -> 
         ("Did Reagan veto it?", "Ronald Reagan"),  # a sentence's first word
         ("Taxes. Did Reagan veto it?", "Ronald Reagan"),
         ("What did Reagan's White House say?", "Ronald Reagan"),
+        ("Reagan Soviet Union", "Ronald Reagan"),  # typed like a search, the name first
+        ("What Did Reagan Say About Taxes?", "Ronald Reagan"),  # title case says nothing
+        ("Did Bob Dylan sing at a rally?", None),  # a one-word name with more after it
+        ("Bill de Blasio on the subway", None),
+        ("What did Bob say at the rally?", "Bob"),
     ],
 )
 def test_a_surname_inside_another_name_names_nobody(question: str, name: str | None) -> None:
@@ -168,6 +173,8 @@ def test_a_surname_inside_another_name_names_nobody(question: str, name: str | N
         Speaker(10, "Ronald Reagan", "person", quote_count=5),
         Speaker(11, "Deja Stewart", "person", quote_count=1),
         Speaker(12, "White America", "person", quote_count=1),  # a misread name
+        Speaker(13, "Bob", "person", quote_count=1),
+        Speaker(14, "Bill", "person", quote_count=1),
     ]
     assert parse_question(question, speakers, None).speaker_name == name
 
