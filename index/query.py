@@ -230,15 +230,23 @@ _ACCENTS = re.compile(
 # "Apple™" must remain the word "apple", not "appletm".
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st"})
 _LIGATURE = re.compile("[\ufb00-\ufb05]")  # finding one is 20 times cheaper than translating
+# A letter of UTF-8 read as Latin-1 ("TomÃ¡s" for "Tomás"), as some scraped articles carry it.
+_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")
 # What `strip_accents` does, for the keys of indexes saved with its output.
-FOLDING = f"{_ACCENTS.pattern}|{sorted(_LIGATURES.items())}"
+FOLDING = f"{_ACCENTS.pattern}|{sorted(_LIGATURES.items())}|{_MOJIBAKE.pattern}"
+
+
+def _unmangled(match: re.Match[str]) -> str:
+    return match.group(0).encode("latin-1").decode("utf-8", errors="replace")
 
 
 def strip_accents(text: str) -> str:
-    """The text without accents ("Tomás" -> "Tomas") or ligatures, as a question typed without
-    them is matched to names and passages written with them."""
+    """The text without accents ("Tomás" -> "Tomas", and "TomÃ¡s" too) or ligatures, as a
+    question typed without them is matched to names and passages written with them."""
     if text.isascii():
         return text
+    if "\u00c2" in text or "\u00c3" in text:
+        text = _MOJIBAKE.sub(_unmangled, text)
     if _LIGATURE.search(text):
         text = text.translate(_LIGATURES)
     plain = _ACCENTS.sub("", unicodedata.normalize("NFD", text))

@@ -111,6 +111,8 @@ def test_tokenize_folds_accents_as_a_question_typed_without_them() -> None:
         "Tomas Avila visited Zurich and the cafe"
     )
     assert tokenize("Apple™ ﬁnance") == ["apple", "finance"]  # a symbol is no letter
+    # UTF-8 read as Latin-1, as some scraped articles carry it: the name is still found.
+    assert tokenize("TomÃ¡s Regalado, FranÃ§ois") == ["tomas", "regalado", "francois"]
 
 
 def test_folding_keeps_names_in_other_scripts_apart() -> None:
