@@ -46,6 +46,7 @@ from index.search import (
     DATE_BOOST,
     FULL_VOCABULARY,
     LONG_QUESTION,
+    LONG_STORY,
     NO_ANSWER_COSINE,
     RARE_WORD_COSINE,
     RARE_WORD_SHARE,
@@ -442,8 +443,8 @@ class Whosaid:
                 return f"No article mentions {_listed(unknown)}."
         if best < self.unknown_word_cosine and _after_newest(query, snap):
             return _too_late(snap)  # "in March 2017", when the newest article is from 2016
-        if best < self.rare_word_cosine:
-            words = _content_words(query.text)
+        words = _content_words(query.text)
+        if best < self.rare_word_cosine and len(words) < LONG_STORY:
             top = np.array([c.position for c in ranked[:TOPIC_ANSWERS]], dtype=np.int64)
             missing = snap.searcher.missing_rare_words(words, top, self.rare_word_share)
             if missing:

@@ -12,6 +12,7 @@ from index import engine as engine_module
 from index.embedder import HashEmbedder
 from index.engine import Whosaid
 from index.errors import IndexMismatchError, IndexMissingError, QuestionError, WhosaidError
+from index.search import LONG_STORY, tokenize
 from tests.conftest import fake_attribute
 
 ALPHA = (
@@ -348,6 +349,14 @@ def test_a_rare_word_no_best_article_holds_needs_a_close_match(
     refused = strict.ask("Which treasury bridge opens in June?")
     assert refused.no_answer and refused.answers == ()
     assert refused.reason == 'None of the closest articles mentions "treasury".'
+    # Told at length, the question's rare words are the asker's own, not the article's.
+    story = (
+        "A friend told me over dinner last week, while we argued about traffic downtown and "
+        "the endless roadworks near the river, about some treasury bridge: which bridge opens "
+        "in June?"
+    )
+    assert len(tokenize(story)) >= LONG_STORY
+    assert not strict.ask(story).no_answer
     # A word in no passage is rare too, but only where one passage in so many is one at least.
     unknown = "Which golden bridge opens in June?"
     assert strict.ask(unknown).reason == 'None of the closest articles mentions "golden".'
