@@ -412,7 +412,7 @@ def word_floor(engine: Whosaid, answerable: list[dict], unanswerable: list[dict]
 def topic_floor(engine: Whosaid, named: list[dict], unanswerable: list[dict]) -> list[dict]:
     """The no-answer rates for floors of the cosine between what a question asks a named
     person about and the best passages (the tuning sets' questions that name a speaker)."""
-    values = (0.2, 0.25, 0.3, 0.32, 0.35, 0.4, 0.45)
+    values = (0.2, 0.25, 0.3, 0.32, 0.34, 0.36, 0.4, 0.45)
     return floors(engine, "topic_cosine", values, named, unanswerable)
 
 
