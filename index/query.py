@@ -40,6 +40,18 @@ _SPEECH_BEFORE = re.compile(
     rf"\b(according to|did|does|do|has|have|from|by)\s+(?:the\s+)?(?:(?:{_TITLE})\.?\s+)?$",
     re.IGNORECASE,
 )
+# "The Texas senator", "Trump's spokesman", "the Clinton campaign": someone of X, whose words
+# are not X's.
+_SOMEONE_OF = re.compile(
+    r"^(?:['’]s?)?\s+(?:(?:campaign|presidential|press|top|senior|former|chief|communications|"
+    r"policy|national|state|deputy)\s+)*(?:senator|governor|congress(?:wo)?man|lawmaker|mayor|"
+    r"spokes(?:wo)?man|spokesperson|officials?|aides?|advis[eo]rs?|staff(?:er)?s?|delegates?|"
+    r"delegation|voters|supporters|chair(?:man|woman)?|leaders?|lawyers?|attorneys?|"
+    r"representative|secretary|ambassador|envoy|minister|candidates?|nominee|manager|"
+    r"strategists?|pollsters?|surrogates?|campaign|team|allies|backers|donors|running mate|wife|"
+    r"husband|son|daughter|father|mother|brother|sister)\b",
+    re.IGNORECASE,
+)
 # "X on Y", "X about Y": what X said about Y, unless the question asks who did something.
 _TOPIC_AFTER = re.compile(r"^(?:['’]s?)?\s+(?:on|about|regarding)\s", re.IGNORECASE)
 
@@ -154,12 +166,15 @@ class SpeakerMatcher:
                 if not found:
                     continue
                 speaker = max(found, key=lambda s: s.quote_count)
-                subject = bool(
-                    _SPEECH_AFTER.match(question[end:])
-                    or _SPEECH_BEFORE.search(question[:start])
-                    or (_TOPIC_AFTER.match(question[end:]) and not _WHO.match(question))
-                    # Typed like a search, the name first: "kasich buckeyes".
-                    or not question[:start].strip(" \"'“‘")
+                subject = (
+                    not _SOMEONE_OF.match(question[end:])
+                    and bool(
+                        _SPEECH_AFTER.match(question[end:])
+                        or _SPEECH_BEFORE.search(question[:start])
+                        or (_TOPIC_AFTER.match(question[end:]) and not _WHO.match(question))
+                        # Typed like a search, the name first: "kasich buckeyes".
+                        or not question[:start].strip(" \"'“‘")
+                    )
                 )
                 rank = (subject, n, speaker.quote_count, Mention(speaker, subject, start, end))
                 if best is None or rank[:3] > best[:3]:

@@ -189,6 +189,19 @@ def test_a_group_is_a_speaker_only_when_asked_what_it_said() -> None:
     assert query.speaker_name == "the Associated Press"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the Zelensky campaign say?",
+        "What did Zelensky's spokesman say about the talks?",
+        "Kuleba's aides on China",
+    ],
+)
+def test_someone_of_a_speaker_is_not_that_speaker(question: str) -> None:
+    query = parse_question(question, SPEAKERS, None)
+    assert query.speaker_ids and not query.speaker_is_subject
+
+
 def test_a_description_a_person_was_once_called_names_nobody() -> None:
     assert (
         parse_question("what did a candidate say about taxes", SPEAKERS, None).speaker_name is None
