@@ -468,7 +468,7 @@ class Whosaid:
         """Names of things in the question ("Green New Deal") that no passage or title holds,
         though each of their words may."""
         missing = []
-        for phrase in name_phrases(question):
+        for phrase in name_phrases(question) + _compounds(question, snap.searcher.vocabulary):
             words = tokenize(phrase)
             if not words or names_person(phrase, snap.matcher):
                 continue  # a speaker the articles quote, maybe by another title or first name
@@ -626,6 +626,21 @@ def _boosted(
         mine = set(positions[by_them].tolist())
         return [c for c in ranked if c.position in mine]
     return ranked
+
+
+_HYPHENATED = re.compile(r"\b\w+(?:-\w+)+\b")
+_PREFIXES = frozenset("ex pre post non anti pro mid re co un sub vice".split())
+
+
+def _compounds(question: str, vocabulary: Vocabulary) -> list[str]:
+    """The question's hyphenated words ("9-9-9 plan", "self-driving cars"), but those with a
+    prefix ("ex-Secret Service") or written as one word in the articles ("line-up")."""
+    words = _HYPHENATED.findall(question)
+    return [
+        w
+        for w in words
+        if fold(w.split("-")[0]) not in _PREFIXES and fold(w.replace("-", "")) not in vocabulary
+    ]
 
 
 def _content_words(text: str) -> list[str]:

@@ -12,7 +12,7 @@ from index import engine as engine_module
 from index.embedder import HashEmbedder
 from index.engine import Whosaid
 from index.errors import IndexMismatchError, IndexMissingError, QuestionError, WhosaidError
-from index.search import LONG_STORY, tokenize
+from index.search import LONG_STORY, Vocabulary, tokenize
 from tests.conftest import fake_attribute
 
 ALPHA = (
@@ -290,6 +290,13 @@ def test_a_name_the_articles_never_use_needs_a_close_match(
     assert missing.no_answer and missing.answers == ()
     assert missing.reason == 'No article mentions "Treasury Bridge".'
     assert strict.ask("What did Tom Berg say about Bitcoin?").no_answer
+    # So is a hyphenated word no passage holds, though each part is known ...
+    bridge_taxes = strict.ask("What did Tom Berg say about bridge-taxes?")
+    assert bridge_taxes.reason == 'No article mentions "bridge-taxes".'
+    # ... unless it starts with a prefix, or the articles write it as one word.
+    assert not strict.ask("What did the ex-mayor Tom Berg say about the bridge?").no_answer
+    compounds = engine_module._compounds("A line-up of self-driving cars?", Vocabulary(["lineup"]))
+    assert compounds == ["self-driving"]
 
 
 def test_one_unknown_word_of_a_long_question_is_not_enough(
