@@ -176,6 +176,13 @@ REPORT_NOUNS = frozenset(
     """.split()
 )
 SOURCE_PREPOSITIONS = frozenset({"by", "from", "of"})
+# Relatives named by first name after whose they are ("Clinton's husband, Bill").
+KIN_WORDS = frozenset(
+    """
+    husband wife son daughter brother sister father mother grandson granddaughter grandfather
+    grandmother nephew niece cousin uncle aunt stepson stepdaughter
+    """.split()
+)
 ORG_LABELS = frozenset({"ORG", "NORP", "GPE"})
 PERSON_LABEL = "PERSON"
 

@@ -13,10 +13,13 @@ from spacy.tokens import Span, Token
 
 from index.cues import (
     APPOSITION_DEPS,
+    FEMALE_NAMES,
     FIRST_PERSON,
     GROUP_PRONOUNS,
     HONORIFICS,
     INHERIT_SUBJECT_DEPS,
+    KIN_WORDS,
+    MALE_NAMES,
     NAME_SUFFIXES,
     ORG_HEADS,
     ORG_LABELS,
@@ -188,6 +191,20 @@ def _named_apposition(head: Token) -> Token | None:
     return None
 
 
+def _with_family_name(head: Token, name: str | None) -> str | None:
+    """A first name given after whose relative the person is, with that family's name
+    ("Clinton's husband, Bill" -> "Bill Clinton"); any other name as it is."""
+    if not name or " " in name or head.lower_ not in KIN_WORDS:
+        return name
+    for owner in head.children:
+        family = clean_name(owner.text)
+        if owner.dep_ != "poss" or not family[:1].isupper() or owner.tag_ == "PRP$":
+            continue
+        # "Hillary's husband, Bill" says no family name.
+        return name if family.lower() in MALE_NAMES | FEMALE_NAMES else f"{name} {family}"
+    return name
+
+
 def mention_of(head: Token) -> Mention:
     """Read the mention whose head is ``head`` (usually a reporting verb's subject)."""
     doc = head.doc
@@ -204,7 +221,8 @@ def mention_of(head: Token) -> Mention:
         found = mention_of(named)
         text, start = f"{nominal}, {found.text}", _mention_tokens(head)[0].idx
         title = found.role or clean_name(nominal)
-        return Mention(text, start, found.end, found.name, title, "person", False, found.head)
+        name = _with_family_name(head, found.name)
+        return Mention(text, start, found.end, name, title, "person", False, found.head)
     tokens = _mention_tokens(head)
     span = doc[tokens[0].i : tokens[-1].i + 1]
     kind = _kind(tokens, span, head)

@@ -103,6 +103,14 @@ def test_role_from_an_apposition(nlp) -> None:
     assert only(quotes_of(nlp, text)).role == "economist at the central bank"
 
 
+def test_a_relative_named_by_first_name_takes_the_family_name(nlp) -> None:
+    text = "Mayor Tom Reyes spoke first. Reyes's wife, Anna, said the bridge would reopen in May."
+    assert only(quotes_of(nlp, text)).speaker == "Anna Reyes"
+    # A first name before the relative says nothing of the family name.
+    text = "Tom Reyes spoke first. Tom's wife, Anna, said the bridge would reopen in May."
+    assert only(quotes_of(nlp, text)).speaker == "Anna"
+
+
 def test_organisation_speaker(nlp) -> None:
     text = "The steel plant closed last week, the Associated Press reported."
     quote = only(quotes_of(nlp, text))
