@@ -221,8 +221,8 @@ def mention_of(head: Token) -> Mention:
         found = mention_of(named)
         text, start = f"{nominal}, {found.text}", _mention_tokens(head)[0].idx
         title = found.role or clean_name(nominal)
-        name = _with_family_name(head, found.name)
-        return Mention(text, start, found.end, name, title, "person", False, found.head)
+        full = _with_family_name(head, found.name)
+        return Mention(text, start, found.end, full, title, "person", False, found.head)
     tokens = _mention_tokens(head)
     span = doc[tokens[0].i : tokens[-1].i + 1]
     kind = _kind(tokens, span, head)
