@@ -8,12 +8,12 @@ Checks every line of ``seed.jsonl``, ``polnear.jsonl``, ``polnear_heldout.jsonl`
 ``polnear_heldout3.jsonl``, ``polnear_heldout4.jsonl``, ``polnear_heldout5.jsonl``,
 ``polnear_heldout6.jsonl``, ``polnear_heldout7.jsonl``, ``polnear_heldout8.jsonl``,
 ``polnear_heldout9.jsonl``, ``polnear_heldout10.jsonl``, ``polnear_heldout11.jsonl``,
-``polnear_heldout12.jsonl`` and the thirteen ``unanswerable`` sets: valid JSON, the expected
-fields and types, article ids that exist, ``[start, end)`` offsets inside the article text (and
-not blank), no article title pasted into a question, no long run of words copied from the
-answering article, month/year in date questions matching the article date, and the
-``absent_terms`` of unanswerable questions really absent from the corpus. Prints the counts per
-file and type and exits non-zero on any error or unmet minimum count.
+``polnear_heldout12.jsonl``, ``polnear_heldout13.jsonl`` and the fourteen ``unanswerable``
+sets: valid JSON, the expected fields and types, article ids that exist, ``[start, end)`` offsets
+inside the article text (and not blank), no article title pasted into a question, no long run of
+words copied from the answering article, month/year in date questions matching the article date,
+and the ``absent_terms`` of unanswerable questions really absent from the corpus. Prints the counts
+per file and type and exits non-zero on any error or unmet minimum count.
 """
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ MINIMUMS = {
     "unanswerable_heldout11.jsonl": 40,
     "polnear_heldout12.jsonl": 40,
     "unanswerable_heldout12.jsonl": 40,
+    "polnear_heldout13.jsonl": 40,
+    "unanswerable_heldout13.jsonl": 40,
 }
 # answerable sets over polnear-train
 POLNEAR_FILES = (
@@ -71,6 +73,7 @@ POLNEAR_FILES = (
     "polnear_heldout10.jsonl",
     "polnear_heldout11.jsonl",
     "polnear_heldout12.jsonl",
+    "polnear_heldout13.jsonl",
 )
 UNANSWERABLE_FILES = (
     "unanswerable.jsonl",
@@ -86,6 +89,7 @@ UNANSWERABLE_FILES = (
     "unanswerable_heldout10.jsonl",
     "unanswerable_heldout11.jsonl",
     "unanswerable_heldout12.jsonl",
+    "unanswerable_heldout13.jsonl",
 )
 MIN_POLNEAR_ARTICLES = 100
 COPY_WORDS = 8  # a question may not share this many consecutive words with its article
