@@ -21,8 +21,14 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _BUNDLED_NAMES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 
 
+# A text's tokens as the model reads them: each token's [start, end) in the text, and its
+# unit-length vector in context (one row a token, special tokens left out).
+TokenVectors = tuple[list[tuple[int, int]], np.ndarray]
+
+
 class Embedder(Protocol):
-    """What the index needs from a model."""
+    """What the index needs from a model. A model may also offer ``token_vectors(texts) ->
+    list[TokenVectors]``, which the no-answer check of single words uses when it is there."""
 
     name: str
 
@@ -107,6 +113,32 @@ class SentenceTransformerEmbedder:
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def token_vectors(self, texts: list[str]) -> list[TokenVectors]:
+        if self._model is None:
+            self._load()
+        assert self._model is not None
+        hidden = self._model.encode(texts, output_value="token_embeddings", show_progress_bar=False)
+        tokenizer = self._model.tokenizer
+        out = []
+        for text, vectors in zip(texts, hidden, strict=True):
+            enc = tokenizer(
+                text,
+                truncation=True,
+                max_length=self._model.max_seq_length,
+                return_offsets_mapping=True,
+                return_special_tokens_mask=True,
+            )
+            keep = [i for i, special in enumerate(enc["special_tokens_mask"]) if not special]
+            rows = np.asarray(vectors.cpu().numpy() if hasattr(vectors, "cpu") else vectors)[keep]
+            out.append(([tuple(enc["offset_mapping"][i]) for i in keep], unit_rows(rows)))
+        return out
+
+
+def unit_rows(rows: np.ndarray) -> np.ndarray:
+    """The rows scaled to unit length, as float32."""
+    norms = np.clip(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12, None)
+    return np.ascontiguousarray(rows / norms, dtype=np.float32)
+
 
 class HashEmbedder:
     """A deterministic bag-of-words embedder for fast unit tests: no model, no meaning."""
@@ -156,6 +188,9 @@ class AutoEmbedder:
 
     def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
         return self.inner.embed(texts, batch_size=batch_size)
+
+    def token_vectors(self, texts: list[str]) -> list[TokenVectors]:
+        return self.inner.token_vectors(texts)  # type: ignore[attr-defined]
 
 
 def _onnx_or_torch(name: str, cache_dir: Path | None) -> Embedder:

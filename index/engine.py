@@ -43,6 +43,7 @@ from index.passages import PassageSettings
 from index.query import Query, fold, names_person, parse_question, without_dates
 from index.retention import pin_current
 from index.search import (
+    _STOPWORDS,
     DATE_BOOST,
     FULL_VOCABULARY,
     LONG_QUESTION,
@@ -57,6 +58,8 @@ from index.search import (
     UNKNOWN_NAME_COSINE,
     UNKNOWN_WORD_COSINE,
     WHO_BOOST,
+    WORD_MATCH_CHECKED_BELOW,
+    WORD_MATCH_COSINE,
     Candidate,
     Vocabulary,
     collapse_duplicates,
@@ -137,6 +140,7 @@ class Whosaid:
         topic_cosine: float = TOPIC_COSINE,
         rare_word_cosine: float = RARE_WORD_COSINE,
         rare_word_share: float = RARE_WORD_SHARE,
+        word_match_cosine: float = WORD_MATCH_COSINE,
         vector_index: str = "auto",
     ) -> None:
         self.data_dir = Path(data_dir)
@@ -152,6 +156,7 @@ class Whosaid:
         self.topic_cosine = topic_cosine
         self.rare_word_cosine = rare_word_cosine
         self.rare_word_share = rare_word_share
+        self.word_match_cosine = word_match_cosine
         self._store: Store | None = None
         self._snapshot: Snapshot | None = None
         self._lock = threading.RLock()
@@ -449,6 +454,11 @@ class Whosaid:
             missing = snap.searcher.missing_rare_words(words, top, self.rare_word_share)
             if missing:
                 return f"None of the closest articles mentions {_listed(missing)}."
+        if best < WORD_MATCH_CHECKED_BELOW and len(words) < LONG_STORY:
+            named = _name_words(snap, query)
+            unmatched = self._unmatched_words(query.text, ranked[:TOPIC_ANSWERS], named)
+            if unmatched:
+                return f"None of the closest passages says anything like {_listed(unmatched)}."
         if topic is None or best >= TOPIC_CHECKED_FROM or not self._off_topic(snap, ranked, topic):
             return None
         about = " ".join(_content_words(topic.text))
@@ -463,6 +473,32 @@ class Whosaid:
         vector = topic.vector() if topic.vector else self._embed_question(topic.text)
         positions = np.array([c.position for c in top], dtype=np.int64)
         return float(snap.searcher.table.cosines(positions, vector).max()) < self.topic_cosine
+
+    def _unmatched_words(self, question: str, top: list[Candidate], named: set[str]) -> list[str]:
+        """The question's everyday words (not capitalised, not in ``named``) that no token of
+        the ``top`` passages comes close to, each read in its context by the model; none when
+        the model gives no token vectors. Names are the other rules' to judge: a passage
+        quoting someone need not spell their name."""
+        tokens = getattr(self.embedder, "token_vectors", None)
+        if tokens is None or not top:
+            return []
+        found = self.store.passages_by_id([c.passage_id for c in top]).values()
+        with self._embed_lock:
+            (spans, asked), *passages = tokens([question, *(p[0] for p in found)])
+        rows = [
+            i
+            for i, (start, end) in enumerate(spans)
+            if _checked_word(question, start, end) and question[start:end].lower() not in named
+        ]
+        if not rows or not passages:
+            return []
+        near = (asked[rows] @ np.vstack([v for _, v in passages]).T).max(axis=1)
+        words = [
+            _WORD.match(question, spans[i][0])
+            for i, c in zip(rows, near, strict=True)
+            if c < self.word_match_cosine
+        ]
+        return list(dict.fromkeys(w.group(0) for w in words if w))
 
     def _unknown_phrases(self, snap: Snapshot, question: str) -> list[str]:
         """Names of things in the question ("Green New Deal") that no passage or title holds,
@@ -629,6 +665,24 @@ def _boosted(
 
 
 _HYPHENATED = re.compile(r"\b\w+(?:-\w+)+\b")
+_WORD = re.compile(r"\w+")
+
+
+def _checked_word(text: str, start: int, end: int) -> bool:
+    """Whether the token at [start, end) of a question starts a word worth matching: letters
+    only, three or more of them, and not a stop word."""
+    token = text[start:end]
+    starts = start == 0 or not text[start - 1].isalnum()
+    everyday = token.islower() or text == text.lower()
+    return starts and everyday and token.isalpha() and len(token) > 2 and token not in _STOPWORDS
+
+
+def _name_words(snap: Snapshot, query: Query) -> set[str]:
+    """The lower-case words of the names and aliases of the speakers the question names."""
+    named = [snap.by_id[i] for i in query.speaker_ids if i in snap.by_id]
+    return {w for s in named for name in (s.name, *s.aliases) for w in fold(name).split()}
+
+
 _PREFIXES = frozenset("ex pre post non anti pro mid re co un sub vice".split())
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embedder import DEFAULT_MODEL, resolve_model_path
+from index.embedder import DEFAULT_MODEL, TokenVectors, resolve_model_path, unit_rows
 from index.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
@@ -267,6 +267,24 @@ class OnnxEmbedder:
         threads = self.threads if len(texts) == 1 else self.batch_threads
         out = self._run(texts, layout, tokenizer, threads, batch_size)
         self._dim = out.shape[1]
+        return out
+
+    def token_vectors(self, texts: list[str]) -> list[TokenVectors]:
+        """Each text's tokens in context: offsets and unit vectors, special tokens left out."""
+        _, tokenizer = self._loaded()
+        session = self._session(self.threads)
+        out = []
+        for encoding in tokenizer.encode_batch(texts):
+            width = sum(encoding.attention_mask)
+            feeds = {
+                name: np.array([getattr(encoding, field)[:width]], dtype=np.int64)
+                for name, field in _ENCODING_FIELDS.items()
+            }
+            hidden = session.run(["hidden"], feeds)[0][0]
+            keep = [
+                i for i, special in enumerate(encoding.special_tokens_mask[:width]) if not special
+            ]
+            out.append(([encoding.offsets[i] for i in keep], unit_rows(hidden[keep])))
         return out
 
     def _run(

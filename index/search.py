@@ -54,6 +54,12 @@ RARE_WORD_COSINE = 0.45
 # was a jokey year-end piece by a Wall Street columnist imagining ..."), whose rare words are
 # the asker's and need not be the article's: chosen on sets 1-10 (docs/retrieval.md).
 LONG_STORY = 20
+# ... and a question of fewer than LONG_STORY words whose best match is below this, one of
+# whose words no token of the best TOPIC_ANSWERS passages comes within WORD_MATCH_COSINE of (the
+# model's token vectors in context, compared as ColBERT does: "congestion pricing", "sign
+# language interpreters"), asks for something they do not say. Chosen on sets 1-12.
+WORD_MATCH_CHECKED_BELOW = 0.55
+WORD_MATCH_COSINE = 0.2
 # A question that names a speaker scores on the name alone in that speaker's passages ("What
 # did Rubio say about <something he never spoke of>?"): unless its best match is at least
 # TOPIC_CHECKED_FROM, what it asks about, the question without the name, needs this cosine

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import threading
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index import engine as engine_module
@@ -383,6 +386,53 @@ def test_a_rare_word_no_best_article_holds_needs_a_close_match(
         **floors,
     )
     assert not lenient.ask("Which treasury bridge opens in June?").no_answer
+
+
+class WordEmbedder(HashEmbedder):
+    """Token vectors too: one a word, the same for the same word, orthogonal to any other's."""
+
+    def token_vectors(self, texts: list[str]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
+        out = []
+        for text in texts:
+            spans = [m.span() for m in re.finditer(r"\w+", text)]
+            rows = np.zeros((len(spans), 4096), dtype=np.float32)
+            for row, (start, end) in enumerate(spans):
+                rows[row, zlib.crc32(text[start:end].lower().encode()) % 4096] = 1.0
+            out.append((spans, rows))
+        return out
+
+
+def test_a_word_no_token_of_the_best_passages_comes_close_to_needs_a_close_match(
+    tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "WORD_MATCH_CHECKED_BELOW", 2.0)  # any match is checked
+    (articles_dir / "alpha.txt").write_text(ALPHA)
+    (articles_dir / "beta.txt").write_text(BETA)
+    off = {"unknown_word_cosine": -1.0, "rare_word_cosine": -1.0, "topic_cosine": -1.0}
+    engine = Whosaid(
+        tmp_path / "data",
+        embedder=WordEmbedder(),
+        attribute=fake_attribute,
+        no_answer_cosine=-1,
+        unknown_name_cosine=-1,
+        **off,
+    )
+    engine.update(articles_dir)
+    assert not engine.ask("Which bridge opens in June?").no_answer
+    refused = engine.ask("Which golden bridge opens in June?")
+    assert refused.no_answer and refused.answers == ()
+    assert refused.reason == 'None of the closest passages says anything like "golden".'
+    # Without token vectors (or with the floor off) nothing is checked.
+    for embedder, floor in ((HashEmbedder(), 0.2), (WordEmbedder(), -1.0)):
+        lenient = Whosaid(
+            tmp_path / "data",
+            embedder=embedder,
+            no_answer_cosine=-1,
+            unknown_name_cosine=-1,
+            word_match_cosine=floor,
+            **off,
+        )
+        assert not lenient.ask("Which golden bridge opens in June?").no_answer
 
 
 def test_a_time_after_the_newest_article_needs_a_close_match(
