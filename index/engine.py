@@ -669,8 +669,8 @@ _WORD = re.compile(r"\w+")
 
 
 def _checked_word(text: str, start: int, end: int) -> bool:
-    """Whether the token at [start, end) of a question starts a word worth matching: letters
-    only, three or more of them, and not a stop word."""
+    """Whether the token at [start, end) of a question starts an everyday word worth matching:
+    lower case (unless the whole question is), letters only, three or more, not a stop word."""
     token = text[start:end]
     starts = start == 0 or not text[start - 1].isalnum()
     everyday = token.islower() or text == text.lower()
