@@ -141,9 +141,7 @@ def pool(hidden: np.ndarray, mask: np.ndarray, layout: Layout) -> np.ndarray:
     else:
         weights = mask[:, :, None].astype(np.float32)
         vectors = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-    if layout.normalize:
-        vectors = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
-    return np.ascontiguousarray(vectors, dtype=np.float32)
+    return unit_rows(vectors) if layout.normalize else np.ascontiguousarray(vectors, np.float32)
 
 
 class OnnxEmbedder:

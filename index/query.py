@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from index.cues import KIN_WORDS
 from index.models import Speaker
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -48,8 +49,9 @@ _SOMEONE_OF = re.compile(
     r"spokes(?:wo)?man|spokesperson|officials?|aides?|advis[eo]rs?|staff(?:er)?s?|delegates?|"
     r"delegation|voters|supporters|chair(?:man|woman)?|leaders?|lawyers?|attorneys?|"
     r"representative|secretary|ambassador|envoy|minister|candidates?|nominee|manager|"
-    r"strategists?|pollsters?|surrogates?|campaign|team|allies|backers|donors|running mate|wife|"
-    r"husband|son|daughter|father|mother|brother|sister)\b",
+    r"strategists?|pollsters?|surrogates?|campaign|team|allies|backers|donors|running mate|"
+    + "|".join(sorted(KIN_WORDS))
+    + r")\b",
     re.IGNORECASE,
 )
 # "X on Y", "X about Y": what X said about Y, unless the question asks who did something.
