@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from index.cues import (
     EPITHET_HEADS,
@@ -32,8 +32,12 @@ from index.cues import (
     TITLE_ABBREVIATIONS,
     TITLE_WORDS,
 )
-from index.mentions import Mention, mention_of, name_parts
+from index.mentions import Mention, mention_of, name_parts, spaced_dash
 from index.models import SpeakerKind
+
+# What the recogniser calls a full name it missed ("Eswar Prasad" as ORG): places, dates
+# and nationalities are not misread names.
+_MISREAD_NAME_LABELS = frozenset({"", PERSON_LABEL, "ORG"})
 
 # How far back a pronoun may look for its person, in sentences.
 PRONOUN_WINDOW_SENTENCES = 4
@@ -75,17 +79,18 @@ class ArticlePeople:
         first, surname = name_parts(name)
         if not surname:
             return name
-        full = [
-            p
-            for p in self.people
-            if name_parts(p.name)[0]
-            and _same_person(p.name, first, surname)
-            and (not gender or p.gender in (None, gender))
-        ]
+        fits = [p for p in self.people if not gender or p.gender in (None, gender)]
+        full = [p for p in fits if name_parts(p.name)[0] and _same_person(p.name, first, surname)]
+        if not full and not first and gender:  # "Ms. Acosta" for "Melba Acosta Febo"
+            full = [p for p in fits if surname.lower() in p.name.lower().split()[1:-1]]
         if not full:
             return name
         earlier = [p for p in full if p.start <= before]
         return max(earlier, key=lambda p: p.start).name if earlier else full[0].name
+
+    def named(self, name: str) -> bool:
+        """Whether the article names a person ``name`` (an organisation's name is no person's)."""
+        return " " in name and any(p.name == name for p in self.people)
 
     def gender_of(self, full: str, person: _Person) -> str | None:
         """The gender of ``person``, else the one known for the full name it stands for
@@ -118,8 +123,9 @@ def name_gender(name: str) -> str | None:
 def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
     """Every PERSON entity outside quotation marks, with its title where the text gives one."""
     people = ArticlePeople(sentence_starts=[s.start_char for s in doc.sents] or [0])
-    for ent in doc.ents:
-        if ent.label_ != PERSON_LABEL or in_quote(ent.start_char):
+    names = [part for e in doc.ents if e.label_ == PERSON_LABEL for part in _parts(e)]
+    for ent in names:
+        if in_quote(ent.start_char):
             continue
         mention = mention_of(ent.root)
         name = mention.name or ent.text
@@ -131,6 +137,8 @@ def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
         people.people.append(
             _Person(name, ent.start_char, subject, gender, mention.role, titled=bool(titled))
         )
+    people.people += _missed_full_names(doc, in_quote, people.people)
+    people.people.sort(key=lambda p: p.start)
     for person in people.people:
         full = people.full_name(person.name, person.start, person.gender)
         if person.role and full not in people.roles:
@@ -142,6 +150,61 @@ def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
             person.gender = None
     _spread_gender(people.people)
     return people
+
+
+def _parts(ent: Span) -> list[Span]:
+    """The entity cut at spaced dashes ("Anna Berg - Tom Reyes's partner" is two names)."""
+    cuts = [t.i for t in ent if spaced_dash(t)]
+    bounds = zip([ent.start] + [i + 1 for i in cuts], cuts + [ent.end], strict=True)
+    return [ent.doc[a:b] for a, b in bounds if b > a]
+
+
+def _name_word(token: Token) -> bool:
+    return (
+        token.tag_ in ("NNP", "NNPS")
+        and token.text.istitle()
+        and token.text[0].isalpha()
+        and len(token.text) > 1
+        and token.lower_.rstrip(".") not in TITLE_WORDS | HONORIFICS
+    )
+
+
+def _missed_full_names(
+    doc: Doc, in_quote: Callable[[int], bool], people: list[_Person]
+) -> list[_Person]:
+    """Full names the recogniser missed or misread ("CHICAGO - Rahm Emanuel" untagged, "Carly
+    Fiorina" as ORG), for surnames no other full name in the article has.
+
+    A name here is two capitalised words, with no article before them and no capitalised word
+    on either side (except a party before a common first name: "Republican Donald Trump").
+    Its first word is a common first name, or neither word is a place or nationality and the
+    article tags the surname alone as a person. Without these, "Emanuel said" stays a
+    one-word speaker."""
+    with_full = {name_parts(p.name)[1].lower() for p in people if name_parts(p.name)[0]}
+    alone = {p.name.lower() for p in people if not name_parts(p.name)[0]}
+    found: dict[str, _Person] = {}
+    for first in doc[:-1]:
+        surname = doc[first.i + 1]
+        if (
+            surname.lower_ in with_full
+            or surname.lower_ in found
+            or not (_name_word(first) and _name_word(surname))
+            or first.whitespace_ != " "
+            or in_quote(first.idx)
+        ):
+            continue
+        usual = first.lower_ in MALE_NAMES | FEMALE_NAMES
+        before = doc[first.i - 1] if first.i else None
+        if before is not None and (before.tag_ == "DT" or (_name_word(before) and not usual)):
+            continue  # "the Kelly File", "New York Times"; but "Republican Donald Trump"
+        if surname.i + 1 < len(doc) and _name_word(doc[surname.i + 1]):
+            continue  # "Rachel Maddow Show"
+        misread = {first.ent_type_, surname.ent_type_} <= _MISREAD_NAME_LABELS
+        if usual or (misread and surname.lower_ in alone):
+            name = f"{first.text} {surname.text}"
+            subject = surname.dep_ in SUBJECT_DEPS
+            found[surname.lower_] = _Person(name, first.idx, subject, name_gender(name), None)
+    return list(found.values())
 
 
 def _spread_gender(people: list[_Person]) -> None:
@@ -249,11 +312,10 @@ def resolve(doc: Doc, people: ArticlePeople, mention: Mention) -> Resolved:
     """The canonical speaker for ``mention``, or the mention itself, unresolved."""
     if mention.name:
         full = people.full_name(mention.name, mention.start, _mention_gender(mention))
-        if mention.kind == "organisation" and full == mention.name:
+        person = mention.kind == "person" or full != mention.name or people.named(full)
+        if mention.kind == "organisation" and not person:
             return Resolved(mention.name, "organisation", mention.role, True)
-        kind: SpeakerKind = (
-            "person" if (mention.kind == "person" or full != mention.name) else mention.kind
-        )
+        kind: SpeakerKind = "person" if person else mention.kind
         return Resolved(full, kind, mention.role or people.roles.get(full), True)
     if mention.pronoun:
         target = _pronoun_target(people, mention) if mention.kind == "person" else None

@@ -35,6 +35,7 @@ from index.models import SpeakerKind
 _MENTION_LEFT_DEPS = frozenset({"det", "compound", "amod", "poss", "nmod", "nummod", "case"})
 _NAME_TAGS = frozenset({"NNP", "NNPS"})
 _POSSESSIVE = ("'s", "\u2019s")
+_DASHES = frozenset({"-", "--", "\u2013", "\u2014"})
 MAX_MENTION_TOKENS = 12
 
 
@@ -100,12 +101,23 @@ def _entity(labels: frozenset[str] | set[str], head: Token) -> Span | None:
         return None
     doc = head.doc
     start = head.i
-    while start > 0 and doc[start].ent_iob_ == "I":
+    while start > 0 and doc[start].ent_iob_ == "I" and not spaced_dash(doc[start - 1]):
         start -= 1
     end = head.i + 1
-    while end < len(doc) and doc[end].ent_iob_ == "I":
+    while end < len(doc) and doc[end].ent_iob_ == "I" and not spaced_dash(doc[end]):
         end += 1
     return doc[start:end]
+
+
+def spaced_dash(token: Token) -> bool:
+    """A dash with a space on each side: it parts two names the recogniser took as one
+    ("Anna Berg - Tom Reyes's partner"); a hyphen inside a name has no spaces."""
+    return (
+        token.text in _DASHES
+        and bool(token.whitespace_)
+        and token.i > 0
+        and bool(token.doc[token.i - 1].whitespace_)
+    )
 
 
 def _widen_name(ent: Span, tokens: list[Token]) -> Span:

@@ -111,6 +111,40 @@ def test_a_relative_named_by_first_name_takes_the_family_name(nlp) -> None:
     assert only(quotes_of(nlp, text)).speaker == "Anna"
 
 
+@pytest.mark.parametrize("name", ["Rahm Brandt", "Tashfeen Qureshi", "Ilya Sorokin"])
+def test_a_full_name_the_recogniser_missed_names_the_surname(nlp, name: str) -> None:
+    surname = name.split()[1]
+    text = (
+        f"HARBORTON - {name} may have thought the worst was over.\n\nThe review was ordered "
+        f'on Monday. {surname} said Thursday that the city "welcomes" a review of the port '
+        f'deal.\n\n"We have a process," Mr. {surname} said.'
+    )
+    quotes = quotes_of(nlp, text)
+    assert [(q.speaker, q.speaker_kind) for q in quotes] == [(name, "person")] * 2
+
+
+def test_a_show_named_after_someone_is_no_full_name(nlp) -> None:
+    text = 'The senator spoke on The Kelly File on Monday.\n\n"It is over," Kelly told viewers.'
+    assert only(quotes_of(nlp, text)).speaker == "Kelly"
+
+
+def test_a_double_surname_answers_to_its_first_half(nlp) -> None:
+    text = (
+        "The bank's president, Lucia Ortega Ramos, spoke on Monday.\n\n"
+        '"We have many failed ventures," Ms. Ortega said.'
+    )
+    assert only(quotes_of(nlp, text)).speaker == "Lucia Ortega Ramos"
+
+
+def test_a_spaced_dash_parts_two_names(nlp) -> None:
+    text = (
+        "In an interview, Deborah Lane Hollis - Santilli's partner and co-host - told "
+        "reporters the show would go on.\n\nHollis said the two met in an online forum."
+    )
+    hollis = next(q for q in quotes_of(nlp, text) if "online forum" in q.text)
+    assert (hollis.speaker, hollis.speaker_kind) == ("Deborah Lane Hollis", "person")
+
+
 def test_organisation_speaker(nlp) -> None:
     text = "The steel plant closed last week, the Associated Press reported."
     quote = only(quotes_of(nlp, text))
