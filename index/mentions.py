@@ -36,6 +36,7 @@ _MENTION_LEFT_DEPS = frozenset({"det", "compound", "amod", "poss", "nmod", "numm
 _NAME_TAGS = frozenset({"NNP", "NNPS"})
 _POSSESSIVE = ("'s", "\u2019s")
 _DASHES = frozenset({"-", "--", "\u2013", "\u2014"})
+_PAIRED_MARKS = (("(", ")"), ("\u201c", "\u201d"), ("\u2018", "\u2019"), ('"', '"'))
 MAX_MENTION_TOKENS = 12
 
 
@@ -157,19 +158,37 @@ def _role_before(tokens: list[Token], ent_start: int) -> str | None:
         return None
     if all(t.lower_ in HONORIFICS for t in words):
         return None
-    return "".join(t.text_with_ws for t in words).strip()  # "Post's", not "Post 's"
+    return role_or_none("".join(t.text_with_ws for t in words))  # "Post's", not "Post 's"
 
 
 def _apposition_role(head: Token) -> str | None:
     for child in head.rights:
         if child.dep_ in APPOSITION_DEPS:
-            words = [t for t in child.subtree if t.dep_ != "relcl"]
-            span = head.doc[words[0].i : child.right_edge.i + 1]
-            parts = span.text.strip(" ,").split(" ")
+            relative = [t.left_edge.i for t in child.subtree if t.dep_ == "relcl"]
+            end = min(relative, default=child.right_edge.i + 1)  # not ", who ..." after it
+            start = child.left_edge.i
+            parts = head.doc[start:end].text.strip(" ,").split(" ")
             if parts and parts[0].lower() in ("the", "a", "an"):
                 parts = parts[1:]
-            return " ".join(parts) or None
+            return role_or_none(" ".join(parts))
     return None
+
+
+def role_or_none(text: str) -> str | None:
+    """``text`` as a role: its first line, after any tweet markup, cut before a quotation or
+    bracket it opens and never closes ("host of the reality show \u201cThe Apprentice" ->
+    "host of the reality show"); None for what cannot be a role: an age ("Tom Reyes, 69"),
+    a caption's "left)", a headline's "\u2018Not Fit To Serve"."""
+    role = text.split("\n")[0].rsplit(">", 1)[-1]
+    for opening, closing in _PAIRED_MARKS:
+        if opening == closing and role.count(opening) % 2:
+            role = role[: role.rindex(opening)]
+        elif opening != closing and role.rfind(opening) > role.rfind(closing):
+            role = role[: role.rindex(opening)]
+    role = role.strip(" ,;:")
+    if not any(c.isalpha() for c in role) or role.count("(") != role.count(")"):
+        return None
+    return role
 
 
 def _kind(tokens: list[Token], span: Span, head: Token) -> SpeakerKind:

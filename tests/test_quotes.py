@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from index.articles import parse_article
 from index.errors import ModelLoadError
+from index.mentions import role_or_none
 from index.models import Quote
 from index.nlp import attribute, attribute_many, load_nlp
 from index.quote_marks import find_quoted_spans
@@ -101,6 +102,36 @@ def test_role_from_the_title_before_the_name(nlp) -> None:
 def test_role_from_an_apposition(nlp) -> None:
     text = '"Prices will fall," said Tom Reyes, an economist at the central bank.'
     assert only(quotes_of(nlp, text)).role == "economist at the central bank"
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ('"We are not done," said Tom Reyes, 69.', None),  # an age is no role
+        ("Tom Reyes, 69, said the harbor would reopen.", None),
+        (
+            '"Prices will fall," said Tom Reyes, an economist who has studied the harbor.',
+            "economist",
+        ),
+        (
+            "Anna Berg, a harbor pilot who lost her job last spring, said the port was failing.",
+            "harbor pilot",
+        ),
+    ],
+)
+def test_a_role_is_the_description_without_ages_or_relative_clauses(
+    nlp, text: str, role: str | None
+) -> None:
+    assert only(quotes_of(nlp, text)).role == role
+
+
+def test_a_role_is_never_markup_nor_holds_an_open_quotation() -> None:
+    assert role_or_none('author="@someone" date="March 10">Sanders aide') == "Sanders aide"
+    assert role_or_none("\u2018Not Fit To Serve") is None
+    show = "host of the reality show \u201cThe Harbor"
+    assert role_or_none(show) == "host of the reality show"
+    assert role_or_none("left)") is None
+    assert role_or_none("professor of history\n\n") == "professor of history"
 
 
 def test_a_relative_named_by_first_name_takes_the_family_name(nlp) -> None:
