@@ -156,6 +156,28 @@ FEMALE_NAMES = frozenset(
     """.split()
 )
 
+# Familiar forms of given names, with the long forms they stand for ("Joe" for "Joseph"):
+# questions match "Joe Biden" to the quotes of "Joseph R. Biden Jr.", and the registry merges
+# the two where the form stands for one long name.
+FULL_NAMES: dict[str, tuple[str, ...]] = {
+    short: tuple(long.split("/"))
+    for short, long in (
+        pair.split(":")
+        for pair in """
+    andy:andrew ben:benjamin bernie:bernard beth:elizabeth betsy:elizabeth bill:william
+    billy:william bob:robert bobby:robert charlie:charles chuck:charles dan:daniel danny:daniel
+    dave:david dick:richard drew:andrew ed:edward eddie:edward geoff:geoffrey greg:gregory
+    hank:henry harry:henry/harold jack:john jeb:john jeff:jeffrey jen:jennifer jenny:jennifer
+    jerry:gerald/jerome jim:james jimmy:james joe:joseph kate:katherine/catherine/kathleen
+    kathy:katherine/kathleen larry:lawrence liz:elizabeth maggie:margaret matt:matthew
+    meg:margaret mike:michael mitt:willard newt:newton nick:nicholas peg:margaret
+    peggy:margaret pete:peter rich:richard rick:richard rob:robert sam:samuel stan:stanley
+    steve:steven/stephen sue:susan ted:edward/theodore tom:thomas tommy:thomas tony:anthony
+    will:william
+    """.split()
+    )
+}
+
 # Head nouns that make a speaker an organisation even without an ORG entity.
 ORG_HEADS = frozenset(
     """

@@ -102,9 +102,11 @@ def default_attributor() -> Attributor:
     return attribute
 
 
-def _code_fingerprint(start: str = "nlp") -> str:
+def _code_fingerprint(start: str = "nlp", also: tuple[str, ...] = ("speakers",)) -> str:
     """A hash of the attribution code (``index/nlp.py`` and the index modules it imports,
-    transitively): new extraction code re-attributes the corpus on the next update."""
+    transitively) and of the modules in ``also`` (the registry's merging rules, without the
+    question code they import): new code re-attributes the corpus, and so rebuilds its
+    speaker registry, on the next update."""
     folder = Path(__file__).parent
     seen: set[str] = set()
     todo = [start]
@@ -117,7 +119,7 @@ def _code_fingerprint(start: str = "nlp") -> str:
         seen.add(name)
         source = path.read_text(encoding="utf-8")
         todo.extend(re.findall(r"^\s*from index\.(\w+) import", source, re.MULTILINE))
-    for name in sorted(seen):
+    for name in sorted(seen | set(also)):
         digest.update((folder / f"{name}.py").read_bytes())
     return digest.hexdigest()[:16]
 

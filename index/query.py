@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from index.cues import KIN_WORDS
+from index.cues import FULL_NAMES, KIN_WORDS
 from index.models import Speaker
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -305,45 +305,7 @@ def names_person(phrase: str, matcher: SpeakerMatcher) -> bool:
 
 def _same_first_name(a: str, b: str) -> bool:
     a, b = sorted((a, b), key=len)
-    return b.startswith(a) or b in _FULL_NAMES.get(a, ())
-
-
-# Familiar forms of first names that are not the start of the full one.
-_FULL_NAMES = {
-    "bill": ("william",),
-    "will": ("william",),
-    "bob": ("robert",),
-    "rob": ("robert",),
-    "tom": ("thomas",),
-    "mike": ("michael",),
-    "jim": ("james",),
-    "joe": ("joseph",),
-    "dick": ("richard",),
-    "rick": ("richard",),
-    "ted": ("edward", "theodore"),
-    "jeb": ("john",),
-    "jack": ("john",),
-    "chuck": ("charles",),
-    "charlie": ("charles",),
-    "liz": ("elizabeth",),
-    "beth": ("elizabeth",),
-    "betsy": ("elizabeth",),
-    "kate": ("katherine", "catherine", "kathleen"),
-    "kathy": ("katherine", "kathleen"),
-    "peggy": ("margaret",),
-    "maggie": ("margaret",),
-    "jerry": ("gerald", "jerome"),
-    "larry": ("lawrence",),
-    "harry": ("henry", "harold"),
-    "hank": ("henry",),
-    "tony": ("anthony",),
-    "andy": ("andrew",),
-    "steve": ("steven", "stephen"),
-    "mitt": ("willard",),
-    "bernie": ("bernard",),
-    "newt": ("newton",),
-    "peg": ("margaret",),
-}
+    return b.startswith(a) or b in FULL_NAMES.get(a, ())
 
 
 def find_speaker(question: str, speakers: Sequence[Speaker]) -> Mention | None:

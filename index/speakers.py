@@ -2,7 +2,10 @@
 
 Within an article ``coref.py`` has already turned "he", "Kuleba" and "the minister" into the
 article's full name. Across articles this module merges what is left:
-- full names agree on first name and surname ("Donald Trump" = "Donald J. Trump");
+- full names agree on first name and surname ("Donald Trump" = "Donald J. Trump"), a short
+  form of a given name counting as the long one ("Joe Biden" = "Joseph R. Biden Jr.");
+- a word that is no given name before another record's full name is dropped ("Entrusting
+  Donald Trump", a headline's verb the recogniser took in);
 - a surname alone ("Kuleba" in an article that never gives the first name) joins the one
   full name with that surname, or, when several people share it, the one whose titles
   match the quote's role, or one that holds most of that surname's quotes; otherwise it
@@ -21,17 +24,20 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from index.cues import HONORIFICS, NAME_SUFFIXES, TITLE_WORDS
+from index.cues import FEMALE_NAMES, FULL_NAMES, HONORIFICS, MALE_NAMES, NAME_SUFFIXES, TITLE_WORDS
 from index.models import Quote, Speaker, SpeakerKind
 from index.query import fold
 
 # A surname-only record joins a full name holding this share of the surname's quotes.
 DOMINANT_SHARE = 0.8
+# A record's name is a spelling used at least 1/NAME_SHARE as often as its commonest.
+NAME_SHARE = 4
 # Separates a bare surname from the titles that keep namesakes apart in a record key.
 _TITLE_MARK = "#"
 # Mentions that are no alias of anybody.
 _PRONOUNS = frozenset({"he", "she", "him", "her", "they", "we", "i", "it"})
 _WORD = re.compile(r"[\w'\u2019.-]+")
+GIVEN_NAMES = MALE_NAMES | FEMALE_NAMES | FULL_NAMES.keys()
 
 
 def _fold(text: str) -> str:
@@ -50,13 +56,15 @@ def name_words(name: str) -> list[str]:
 
 
 def canonical_key(name: str, kind: SpeakerKind = "person") -> str:
-    """A key equal for spellings of one name: for people the first name and surname only
-    ("Donald J. Trump", "Mr. Donald Trump" -> "donald trump"), for organisations every word
-    but "the" ("the Associated Press" -> "associated press")."""
+    """A key equal for spellings of one name: for people the first name, in full, and surname
+    only ("Donald J. Trump", "Mr. Donald Trump" -> "donald trump"; "Joe Biden" -> "joseph
+    biden"), for organisations every word but "the" ("the Associated Press" -> "associated
+    press")."""
     words = name_words(name)
-    if kind == "organisation" or len(words) <= 2:
+    if kind == "organisation" or len(words) < 2:
         return " ".join(words)
-    return f"{words[0]} {words[-1]}"
+    long = FULL_NAMES.get(words[0], ())
+    return f"{long[0] if len(long) == 1 else words[0]} {words[-1]}"
 
 
 @dataclass
@@ -75,8 +83,12 @@ class SpeakerGroup:
 
     @property
     def name(self) -> str:
-        """The fullest spelling, the most quoted one among equals."""
-        return max(self.names, key=lambda n: (len(name_words(n)), self.names[n], n))
+        """The fullest of the spellings used at least a quarter as often as the commonest, the
+        most quoted among equals: "Joseph R. Biden Jr." beside as many "Joe Biden", but "Jeb
+        Bush", not the "John Ellis Bush" of two quotes."""
+        top = max(self.names.values())
+        common = [n for n in self.names if self.names[n] * NAME_SHARE >= top]
+        return max(common, key=lambda n: (len(name_words(n)), self.names[n], n))
 
     @property
     def surname(self) -> str:
@@ -165,6 +177,7 @@ class SpeakerRegistry:
         if not self._pending:
             return
         self._pending = False
+        self._drop_leading_words()
         by_surname: dict[str, list[SpeakerGroup]] = defaultdict(list)
         for group in self._groups.values():
             if " " in group.key and _is_person(group):
@@ -183,6 +196,21 @@ class SpeakerRegistry:
             while new in self._merged:
                 new = self._merged[new]
             self._merged[old] = new
+
+    def _drop_leading_words(self) -> None:
+        """Fold a name with a word before another record's full name into that record: the
+        recogniser takes in a headline's word ("Entrusting Donald Trump") or a title it does
+        not know ("State Hillary Clinton"). Only before a given name, and not after one."""
+        for key in [k for k, g in self._groups.items() if _is_person(g)]:
+            words = name_words(self._groups[key].name)
+            if len(words) < 3 or words[0] in GIVEN_NAMES or words[1] not in GIVEN_NAMES:
+                continue  # "Marine Le Pen" is not "Le Pen" with a word before it
+            tail = canonical_key(" ".join(words[1:]))
+            tail = self._merged.get(tail, tail)
+            if tail != key and tail in self._groups and _is_person(self._groups[tail]):
+                group = self._groups[key]
+                group.names = Counter({n.split(" ", 1)[-1]: c for n, c in group.names.items()})
+                self._fold(key, self._groups[tail])
 
     def _fold(self, key: str, target: SpeakerGroup) -> None:
         target.absorb(self._groups.pop(key))

@@ -42,6 +42,8 @@ def quote(
         ("Kuleba's", "kuleba"),
         ("Volodymyr Zelenskyy", "volodymyr zelenskyy"),
         ("Zelénsky", "zelensky"),
+        ("Joe Okafor", "joseph okafor"),  # a short form of a given name
+        ("Bill Reyes", "william reyes"),
     ],
 )
 def test_canonical_key_ignores_titles_middle_names_and_accents(name: str, key: str) -> None:
@@ -69,6 +71,34 @@ def test_spellings_of_one_person_merge_with_aliases_and_roles() -> None:
     assert set(group.aliases) == {"Dmytro Kuleba", "Kuleba", "Foreign Minister Kuleba"}
     assert list(group.roles) == ["Ukrainian Foreign Minister"]
     assert sorted(group.articles) == ["a1", "a2", "a3"]
+
+
+def test_a_short_given_name_merges_with_the_long_one() -> None:
+    groups = merge_speakers([quote("Joe Okafor", "a1"), quote("Joseph R. Okafor Jr.", "a2")])
+    assert [(g.name, g.quotes) for g in groups] == [("Joseph R. Okafor Jr.", 2)]
+
+
+def test_a_word_before_a_known_full_name_is_dropped() -> None:
+    groups = merge_speakers(
+        [
+            quote("Anna Berg", "a1"),
+            quote("Anna Berg", "a2"),
+            quote("Entrusting Anna Berg", "a3"),  # a headline's verb taken into the name
+        ]
+    )
+    assert [(g.name, g.quotes, sorted(g.articles)) for g in groups] == [
+        ("Anna Berg", 3, ["a1", "a2", "a3"])
+    ]
+    # A given name before it is another person, and so is a word before a surname of two.
+    groups = merge_speakers([quote("Anne Reyes", "a1"), quote("Mary Anne Reyes", "a2")])
+    assert sorted(g.name for g in groups) == ["Anne Reyes", "Mary Anne Reyes"]
+    groups = merge_speakers([quote("de Vos", "a1"), quote("Ines de Vos", "a2")])
+    assert "Ines de Vos" in [g.name for g in groups]
+
+
+def test_a_record_is_named_as_its_quotes_name_it() -> None:
+    quotes = [quote("Jeb Reyes", f"a{n}") for n in range(5)] + [quote("John Ellis Reyes", "b")]
+    assert [(g.name, g.quotes) for g in merge_speakers(quotes)] == [("Jeb Reyes", 6)]
 
 
 def test_people_sharing_a_surname_stay_apart() -> None:
