@@ -38,6 +38,7 @@ from index.models import SpeakerKind
 # What the recogniser calls a full name it missed ("Eswar Prasad" as ORG): places, dates
 # and nationalities are not misread names.
 _MISREAD_NAME_LABELS = frozenset({"", PERSON_LABEL, "ORG"})
+_DASHES = frozenset({"-", "\u2010", "\u2013"})
 
 # How far back a pronoun may look for its person, in sentences.
 PRONOUN_WINDOW_SENTENCES = 4
@@ -73,16 +74,21 @@ class ArticlePeople:
     roles: dict[str, str] = field(default_factory=dict)  # full name -> first title seen
     sentence_starts: list[int] = field(default_factory=lambda: [0])
 
-    def full_name(self, name: str, before: int, gender: str | None = None) -> str:
+    def full_name(
+        self, name: str, before: int, gender: str | None = None, titled: bool = False
+    ) -> str:
         """The longest name in the article for the person called ``name`` near ``before``;
-        with ``gender`` ("Mrs. Clinton"), never a full name known to be of the other one."""
+        with ``gender`` ("Mrs. Clinton"), never a full name known to be of the other one.
+        A ``titled`` surname with no full name of its own may be the first of two surnames
+        ("Ms. Acosta" for "Melba Acosta Febo"), unless it is a given name ("Mr. Scott" is
+        not Michael Scott Reyes)."""
         first, surname = name_parts(name)
         if not surname:
             return name
         fits = [p for p in self.people if not gender or p.gender in (None, gender)]
         full = [p for p in fits if name_parts(p.name)[0] and _same_person(p.name, first, surname)]
-        if not full and not first and gender:  # "Ms. Acosta" for "Melba Acosta Febo"
-            full = [p for p in fits if surname.lower() in p.name.lower().split()[1:-1]]
+        if not full and not first and titled and name_gender(surname) is None:
+            full = [p for p in fits if p.name.lower().split()[1:-1][-1:] == [surname.lower()]]
         if not full:
             return name
         earlier = [p for p in full if p.start <= before]
@@ -140,7 +146,7 @@ def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
     people.people += _missed_full_names(doc, in_quote, people.people)
     people.people.sort(key=lambda p: p.start)
     for person in people.people:
-        full = people.full_name(person.name, person.start, person.gender)
+        full = people.full_name(person.name, person.start, person.gender, person.titled)
         if person.role and full not in people.roles:
             people.roles[full] = person.role
     # A first name's usual gender says nothing of a surname ("James" after "Letitia James").
@@ -173,37 +179,50 @@ def _missed_full_names(
     doc: Doc, in_quote: Callable[[int], bool], people: list[_Person]
 ) -> list[_Person]:
     """Full names the recogniser missed or misread ("CHICAGO - Rahm Emanuel" untagged, "Carly
-    Fiorina" as ORG), for surnames no other full name in the article has.
+    Fiorina" as ORG), for surnames the article also uses alone and no other full name in it
+    has.
 
-    A name here is two capitalised words, with no article before them and no capitalised word
-    on either side (except a party before a common first name: "Republican Donald Trump").
-    Its first word is a common first name, or neither word is a place or nationality and the
-    article tags the surname alone as a person. Without these, "Emanuel said" stays a
-    one-word speaker."""
+    A name here is two capitalised words, neither a place, with no article before them and no
+    capitalised word on either side (but a nationality or party before a common first name:
+    "Republican Donald Trump"); a hyphen after the second means a longer surname. Its first
+    word is a common first name ("Carly Fiorina said" and "Fiorina said"; not "Philip Morris
+    said", whose "Morris" never stands alone), or the article tags the surname alone as a
+    person and never writes the first word in lower case ("Rahm Emanuel"; not "Team Brandt"
+    beside "the team"). Without these, "Emanuel said" stays a one-word speaker."""
     with_full = {name_parts(p.name)[1].lower() for p in people if name_parts(p.name)[0]}
-    alone = {p.name.lower() for p in people if not name_parts(p.name)[0]}
+    tagged_alone = {p.name.lower() for p in people if not name_parts(p.name)[0]}
+    lower = {t.text for t in doc if t.is_lower}
+    alone = {t.lower_ for t in doc if _name_word(t) and not (t.i and _name_word(doc[t.i - 1]))}
     found: dict[str, _Person] = {}
     for first in doc[:-1]:
         surname = doc[first.i + 1]
+        key = surname.lower_
         if (
-            surname.lower_ in with_full
-            or surname.lower_ in found
+            key in with_full
+            or key in found
+            or key not in alone
             or not (_name_word(first) and _name_word(surname))
             or first.whitespace_ != " "
             or in_quote(first.idx)
+            or not {first.ent_type_, surname.ent_type_} <= _MISREAD_NAME_LABELS
         ):
             continue
         usual = first.lower_ in MALE_NAMES | FEMALE_NAMES
         before = doc[first.i - 1] if first.i else None
-        if before is not None and (before.tag_ == "DT" or (_name_word(before) and not usual)):
+        if before is not None and (
+            before.tag_ == "DT"
+            or (_name_word(before) and not (usual and before.ent_type_ == "NORP"))
+        ):
             continue  # "the Kelly File", "New York Times"; but "Republican Donald Trump"
-        if surname.i + 1 < len(doc) and _name_word(doc[surname.i + 1]):
-            continue  # "Rachel Maddow Show"
-        misread = {first.ent_type_, surname.ent_type_} <= _MISREAD_NAME_LABELS
-        if usual or (misread and surname.lower_ in alone):
+        after = doc[surname.i + 1] if surname.i + 1 < len(doc) else None
+        if after is not None and (
+            _name_word(after) or (after.text in _DASHES and not surname.whitespace_)
+        ):
+            continue  # "Rachel Maddow Show", "Alexandria Ocasio-Cortez"
+        if usual or (key in tagged_alone and first.lower_ not in lower):
             name = f"{first.text} {surname.text}"
             subject = surname.dep_ in SUBJECT_DEPS
-            found[surname.lower_] = _Person(name, first.idx, subject, name_gender(name), None)
+            found[key] = _Person(name, first.idx, subject, name_gender(name), None)
     return list(found.values())
 
 
@@ -253,7 +272,7 @@ def _nearest_person(
     window_start = people.sentence_starts[max(0, here - PRONOUN_WINDOW_SENTENCES + 1)]
     current = people.sentence_starts[max(0, here)]
     near = [p for p in people.people if window_start <= p.start < start]
-    full = {id(p): people.full_name(p.name, p.start, p.gender) for p in near}
+    full = {id(p): people.full_name(p.name, p.start, p.gender, p.titled) for p in near}
     pool = [
         p
         for p in near
@@ -274,8 +293,8 @@ def _nearest_person(
 
 def _nominal_target(people: ArticlePeople, mention: Mention) -> str | None:
     words = [w.strip(".,").lower() for w in mention.text.split()]
-    if mention.head not in TITLE_WORDS | EPITHET_HEADS:
-        return None
+    if mention.head not in TITLE_WORDS | EPITHET_HEADS or words[:1] in (["one"], ["another"]):
+        return None  # "one pastor" is somebody new
     head = {mention.head} | TITLE_ABBREVIATIONS.get(mention.head, set())
     titled = [
         p
@@ -284,7 +303,7 @@ def _nominal_target(people: ArticlePeople, mention: Mention) -> str | None:
     ]
     if titled:
         best = max(titled, key=lambda p: p.start)
-        return people.full_name(best.name, best.start, best.gender)
+        return people.full_name(best.name, best.start, best.gender, best.titled)
     # "the Florida senator", "the gambling tycoon": a description of someone just named.
     # A bare "the engineer" or "a spokesman" is more often somebody new: left unresolved.
     described = [w for w in words if w not in ("the", mention.head)]
@@ -311,7 +330,8 @@ def _word_gender(word: str) -> str | None:
 def resolve(doc: Doc, people: ArticlePeople, mention: Mention) -> Resolved:
     """The canonical speaker for ``mention``, or the mention itself, unresolved."""
     if mention.name:
-        full = people.full_name(mention.name, mention.start, _mention_gender(mention))
+        gender = _mention_gender(mention)
+        full = people.full_name(mention.name, mention.start, gender, titled=gender is not None)
         person = mention.kind == "person" or full != mention.name or people.named(full)
         if mention.kind == "organisation" and not person:
             return Resolved(mention.name, "organisation", mention.role, True)

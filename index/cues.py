@@ -88,7 +88,8 @@ TITLE_WORDS = frozenset(
     officer official ceo head envoy lt lt. capt capt. sgt sgt. rev rev. professor prof
     prof. coach lawyer congressman congresswoman councilman councilwoman commissioner
     analyst strategist economist manager whip correspondent columnist editor pollster anchor
-    treasurer secretary-treasurer
+    treasurer secretary-treasurer detective sheriff pastor captain bishop rabbi cardinal
+    sergeant lieutenant inspector
     """.split()
 )
 # Heads of descriptions that stand for someone already named ("the Florida senator", "the

@@ -179,7 +179,7 @@ def role_or_none(text: str) -> str | None:
     bracket it opens and never closes ("host of the reality show \u201cThe Apprentice" ->
     "host of the reality show"); None for what cannot be a role: an age ("Tom Reyes, 69"),
     a caption's "left)", a headline's "\u2018Not Fit To Serve"."""
-    role = text.split("\n")[0].rsplit(">", 1)[-1]
+    role = (text.splitlines() or [""])[0].rsplit(">", 1)[-1]
     for opening, closing in _PAIRED_MARKS:
         if opening == closing and role.count(opening) % 2:
             role = role[: role.rindex(opening)]

@@ -32,6 +32,9 @@ from index.query import fold
 DOMINANT_SHARE = 0.8
 # A record's name is a spelling used at least 1/NAME_SHARE as often as its commonest.
 NAME_SHARE = 4
+# Familiar forms that stand for a long name other people go by in full ("Jack" and "Jeb"
+# for John): questions may take them so, the registry does not merge on them.
+_SHARED_FORMS = frozenset({"jack", "jeb"})
 # Separates a bare surname from the titles that keep namesakes apart in a record key.
 _TITLE_MARK = "#"
 # Mentions that are no alias of anybody.
@@ -64,7 +67,8 @@ def canonical_key(name: str, kind: SpeakerKind = "person") -> str:
     if kind == "organisation" or len(words) < 2:
         return " ".join(words)
     long = FULL_NAMES.get(words[0], ())
-    return f"{long[0] if len(long) == 1 else words[0]} {words[-1]}"
+    first = long[0] if len(long) == 1 and words[0] not in _SHARED_FORMS else words[0]
+    return f"{first} {words[-1]}"
 
 
 @dataclass
@@ -83,11 +87,12 @@ class SpeakerGroup:
 
     @property
     def name(self) -> str:
-        """The fullest of the spellings used at least a quarter as often as the commonest, the
-        most quoted among equals: "Joseph R. Biden Jr." beside as many "Joe Biden", but "Jeb
-        Bush", not the "John Ellis Bush" of two quotes."""
-        top = max(self.names.values())
-        common = [n for n in self.names if self.names[n] * NAME_SHARE >= top]
+        """The fullest of the full-name spellings used at least a quarter as often as the
+        commonest of them, the most quoted among equals: "Joseph R. Biden Jr." beside as many
+        "Joe Biden", but "Jeb Bush", not the "John Ellis Bush" of two quotes."""
+        full = [n for n in self.names if len(name_words(n)) > 1] or list(self.names)
+        top = max(self.names[n] for n in full)
+        common = [n for n in full if self.names[n] * NAME_SHARE >= top]
         return max(common, key=lambda n: (len(name_words(n)), self.names[n], n))
 
     @property
@@ -202,15 +207,18 @@ class SpeakerRegistry:
         recogniser takes in a headline's word ("Entrusting Donald Trump") or a title it does
         not know ("State Hillary Clinton"). Only before a given name, and not after one."""
         for key in [k for k, g in self._groups.items() if _is_person(g)]:
-            words = name_words(self._groups[key].name)
-            if len(words) < 3 or words[0] in GIVEN_NAMES or words[1] not in GIVEN_NAMES:
+            spellings = [name_words(n) for n in self._groups[key].names]
+            tails = {canonical_key(" ".join(w[1:])) for w in spellings}
+            if len(tails) != 1 or any(
+                len(w) < 3 or w[0] in GIVEN_NAMES or w[1] not in GIVEN_NAMES for w in spellings
+            ):
                 continue  # "Marine Le Pen" is not "Le Pen" with a word before it
-            tail = canonical_key(" ".join(words[1:]))
+            tail = tails.pop()
             tail = self._merged.get(tail, tail)
             if tail != key and tail in self._groups and _is_person(self._groups[tail]):
-                group = self._groups[key]
-                group.names = Counter({n.split(" ", 1)[-1]: c for n, c in group.names.items()})
-                self._fold(key, self._groups[tail])
+                group, target = self._groups[key], self._groups[tail]
+                group.names = Counter({target.name: group.quotes})
+                self._fold(key, target)
 
     def _fold(self, key: str, target: SpeakerGroup) -> None:
         target.absorb(self._groups.pop(key))

@@ -159,6 +159,29 @@ def test_a_show_named_after_someone_is_no_full_name(nlp) -> None:
     assert only(quotes_of(nlp, text)).speaker == "Kelly"
 
 
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        (  # a company named after someone whose surname never stands alone
+            'Philip Morris said on Tuesday that sales fell. "We expected it," Philip Morris said.',
+            [("Philip Morris", "organisation")] * 2,
+        ),
+        (  # a title, not a first name
+            'Detective Malloy reopened the case.\n\n"We owed them," Mr. Malloy said.',
+            [("Malloy", "person")],
+        ),
+        (  # a middle name that is a given name is not a surname
+            'Robert Lee Jones chaired the hearing.\n\nLee spoke first. "We will win," he said.',
+            [("Lee", "person")],
+        ),
+    ],
+)
+def test_what_looks_like_a_missed_full_name_but_is_not(
+    nlp, text: str, speakers: list[tuple[str, str]]
+) -> None:
+    assert [(q.speaker, q.speaker_kind) for q in quotes_of(nlp, text)] == speakers
+
+
 def test_a_double_surname_answers_to_its_first_half(nlp) -> None:
     text = (
         "The bank's president, Lucia Ortega Ramos, spoke on Monday.\n\n"
@@ -336,6 +359,13 @@ def test_a_title_nobody_holds_stays_unresolved(nlp) -> None:
     text = "Anna Berg visited the dam. \u201cIt is safe,\u201d the engineer said."
     quote = only(quotes_of(nlp, text))
     assert (quote.speaker, quote.resolved) == ("the engineer", False)
+
+
+def test_one_of_a_title_is_somebody_new(nlp) -> None:
+    text = "Pastor Tom Reyes led the service.\n\n{} pastor said the church would reopen in May."
+    assert only(quotes_of(nlp, text.format("The"))).speaker == "Tom Reyes"
+    quote = only(quotes_of(nlp, text.format("One")))
+    assert (quote.speaker, quote.resolved) == ("One pastor", False)
 
 
 def test_floating_quote_belongs_to_the_previous_speaker(nlp) -> None:

@@ -97,8 +97,11 @@ def test_a_word_before_a_known_full_name_is_dropped() -> None:
 
 
 def test_a_record_is_named_as_its_quotes_name_it() -> None:
-    quotes = [quote("Jeb Reyes", f"a{n}") for n in range(5)] + [quote("John Ellis Reyes", "b")]
-    assert [(g.name, g.quotes) for g in merge_speakers(quotes)] == [("Jeb Reyes", 6)]
+    quotes = [quote("Joe Reyes", f"a{n}") for n in range(5)] + [quote("Joseph Allen Reyes", "b")]
+    assert [(g.name, g.quotes) for g in merge_speakers(quotes)] == [("Joe Reyes", 6)]
+    # Quotes by surname alone, however many, never take the first name away.
+    quotes = [quote("Kuleba", f"a{n}") for n in range(5)] + [quote("Dmytro Kuleba", "b")]
+    assert [(g.name, g.quotes) for g in merge_speakers(quotes)] == [("Dmytro Kuleba", 6)]
 
 
 def test_people_sharing_a_surname_stay_apart() -> None:
