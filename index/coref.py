@@ -38,7 +38,9 @@ from index.models import SpeakerKind
 # What the recogniser calls a full name it missed ("Eswar Prasad" as ORG): places, dates
 # and nationalities are not misread names.
 _MISREAD_NAME_LABELS = frozenset({"", PERSON_LABEL, "ORG"})
-_DASHES = frozenset({"-", "\u2010", "\u2013"})
+_HYPHENS = frozenset({"-", "\u2010"})  # unspaced, inside a surname ("Ocasio-Cortez")
+_GIVEN_NAMES = MALE_NAMES | FEMALE_NAMES
+_NO_NAME_WORDS = TITLE_WORDS | HONORIFICS
 
 # How far back a pronoun may look for its person, in sentences.
 PRONOUN_WINDOW_SENTENCES = 4
@@ -171,7 +173,7 @@ def _name_word(token: Token) -> bool:
         and token.text.istitle()
         and token.text[0].isalpha()
         and len(token.text) > 1
-        and token.lower_.rstrip(".") not in TITLE_WORDS | HONORIFICS
+        and token.lower_.rstrip(".") not in _NO_NAME_WORDS
     )
 
 
@@ -207,7 +209,7 @@ def _missed_full_names(
             or not {first.ent_type_, surname.ent_type_} <= _MISREAD_NAME_LABELS
         ):
             continue
-        usual = first.lower_ in MALE_NAMES | FEMALE_NAMES
+        usual = first.lower_ in _GIVEN_NAMES
         before = doc[first.i - 1] if first.i else None
         if before is not None and (
             before.tag_ == "DT"
@@ -216,7 +218,7 @@ def _missed_full_names(
             continue  # "the Kelly File", "New York Times"; but "Republican Donald Trump"
         after = doc[surname.i + 1] if surname.i + 1 < len(doc) else None
         if after is not None and (
-            _name_word(after) or (after.text in _DASHES and not surname.whitespace_)
+            _name_word(after) or (after.text in _HYPHENS and not surname.whitespace_)
         ):
             continue  # "Rachel Maddow Show", "Alexandria Ocasio-Cortez"
         if usual or (key in tagged_alone and first.lower_ not in lower):
