@@ -143,7 +143,10 @@ def _widen_name(ent: Span, tokens: list[Token]) -> Span:
 
 
 def clean_name(text: str) -> str:
-    """A name without honorifics, possessive or edge punctuation ("Mr. Berg's" -> "Berg")."""
+    """A name without honorifics, possessive or edge punctuation ("Mr. Berg's" -> "Berg");
+    empty for markup, which names nobody ('datetime="2016' in an embedded tweet)."""
+    if any(c in text for c in "=<>"):
+        return ""
     words = text.replace("\n", " ").split()
     while words and words[0].lower().rstrip(",") in HONORIFICS | {"the"}:
         words = words[1:]

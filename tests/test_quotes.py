@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from index.articles import parse_article
 from index.errors import ModelLoadError
-from index.mentions import role_or_none
+from index.mentions import clean_name, role_or_none
 from index.models import Quote
 from index.nlp import attribute, attribute_many, load_nlp
 from index.quote_marks import find_quoted_spans
@@ -123,6 +123,11 @@ def test_a_role_is_the_description_without_ages_or_relative_clauses(
     nlp, text: str, role: str | None
 ) -> None:
     assert only(quotes_of(nlp, text)).role == role
+
+
+def test_markup_names_nobody() -> None:
+    assert clean_name('datetime="2016') == ""
+    assert clean_name("Mr. Berg's") == "Berg"
 
 
 def test_a_role_is_never_markup_nor_holds_an_open_quotation() -> None:
