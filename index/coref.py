@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span, Token
 from index.cues import (
     EPITHET_HEADS,
     FEMALE_NAMES,
+    GIVEN_NAMES,
     HONORIFICS,
     MALE_NAMES,
     OFFICE_WORDS,
@@ -39,7 +40,6 @@ from index.models import SpeakerKind
 # and nationalities are not misread names.
 _MISREAD_NAME_LABELS = frozenset({"", PERSON_LABEL, "ORG"})
 _HYPHENS = frozenset({"-", "\u2010"})  # unspaced, inside a surname ("Ocasio-Cortez")
-_GIVEN_NAMES = MALE_NAMES | FEMALE_NAMES
 _NO_NAME_WORDS = TITLE_WORDS | HONORIFICS
 
 # How far back a pronoun may look for its person, in sentences.
@@ -209,7 +209,7 @@ def _missed_full_names(
             or not {first.ent_type_, surname.ent_type_} <= _MISREAD_NAME_LABELS
         ):
             continue
-        usual = first.lower_ in _GIVEN_NAMES
+        usual = first.lower_ in GIVEN_NAMES
         before = doc[first.i - 1] if first.i else None
         if before is not None and (
             before.tag_ == "DT"

@@ -157,6 +157,8 @@ FEMALE_NAMES = frozenset(
     """.split()
 )
 
+GIVEN_NAMES = MALE_NAMES | FEMALE_NAMES
+
 # Familiar forms of given names, with the long forms they stand for ("Joe" for "Joseph"):
 # questions match "Joe Biden" to the quotes of "Joseph R. Biden Jr.", and the registry merges
 # the two where the form stands for one long name.

@@ -13,13 +13,12 @@ from spacy.tokens import Span, Token
 
 from index.cues import (
     APPOSITION_DEPS,
-    FEMALE_NAMES,
     FIRST_PERSON,
+    GIVEN_NAMES,
     GROUP_PRONOUNS,
     HONORIFICS,
     INHERIT_SUBJECT_DEPS,
     KIN_WORDS,
-    MALE_NAMES,
     NAME_SUFFIXES,
     ORG_HEADS,
     ORG_LABELS,
@@ -235,7 +234,7 @@ def _with_family_name(head: Token, name: str | None) -> str | None:
         if owner.dep_ != "poss" or not family[:1].isupper() or owner.tag_ == "PRP$":
             continue
         # "Hillary's husband, Bill" says no family name.
-        return name if family.lower() in MALE_NAMES | FEMALE_NAMES else f"{name} {family}"
+        return name if family.lower() in GIVEN_NAMES else f"{name} {family}"
     return name
 
 

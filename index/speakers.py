@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from index.cues import FEMALE_NAMES, FULL_NAMES, HONORIFICS, MALE_NAMES, NAME_SUFFIXES, TITLE_WORDS
+from index.cues import FULL_NAMES, GIVEN_NAMES, HONORIFICS, NAME_SUFFIXES, TITLE_WORDS
 from index.models import Quote, Speaker, SpeakerKind
 from index.query import fold
 
@@ -40,7 +40,7 @@ _TITLE_MARK = "#"
 # Mentions that are no alias of anybody.
 _PRONOUNS = frozenset({"he", "she", "him", "her", "they", "we", "i", "it"})
 _WORD = re.compile(r"[\w'\u2019.-]+")
-GIVEN_NAMES = MALE_NAMES | FEMALE_NAMES | FULL_NAMES.keys()
+_FIRST_NAMES = GIVEN_NAMES | FULL_NAMES.keys()
 
 
 def _fold(text: str) -> str:
@@ -210,7 +210,7 @@ class SpeakerRegistry:
             spellings = [name_words(n) for n in self._groups[key].names]
             tails = {canonical_key(" ".join(w[1:])) for w in spellings}
             if len(tails) != 1 or any(
-                len(w) < 3 or w[0] in GIVEN_NAMES or w[1] not in GIVEN_NAMES for w in spellings
+                len(w) < 3 or w[0] in _FIRST_NAMES or w[1] not in _FIRST_NAMES for w in spellings
             ):
                 continue  # "Marine Le Pen" is not "Le Pen" with a word before it
             tail = tails.pop()
