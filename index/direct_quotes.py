@@ -39,10 +39,23 @@ def _has_own_content(verb: Token, quote: QuotedSpan, marks: MarkIndex) -> bool:
     quotation ended its sentence, so the verb reports the clause, not the quote. (After
     '"...,"' the verb is the attribution, whatever the parser hangs on it.)"""
     inner = marks.text[quote.start : quote.end].rstrip("\"'\u201d\u00bb ")
-    if not inner.endswith((".", "!", "?")):
+    if not inner.endswith((".", "!", "?")) and not _inside_phrase(verb.doc, quote, marks):
         return False
     return any(
         c.dep_ in CONTENT_DEPS and c.i > verb.i and not marks.inside(c.idx) for c in verb.children
+    )
+
+
+def _inside_phrase(doc: Doc, quote: QuotedSpan, marks: MarkIndex) -> bool:
+    """The quotation is part of a phrase, after a word on its line: 'on the network's
+    "Morning Report," Berg said ...' names a show, it is not what Berg said."""
+    first = token_at_or_after(marks, quote.start)
+    previous = previous_word(doc, first)
+    return (
+        previous is not None
+        and "\n" not in marks.text[previous.idx : quote.start]
+        and not previous.is_punct
+        and marks.token_quote[previous.i] < 0
     )
 
 

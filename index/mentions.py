@@ -37,6 +37,8 @@ _POSSESSIVE = ("'s", "\u2019s")
 _DASHES = frozenset({"-", "--", "\u2013", "\u2014"})
 _PAIRED_MARKS = (("(", ")"), ("\u201c", "\u201d"), ("\u2018", "\u2019"), ('"', '"'))
 MAX_MENTION_TOKENS = 12
+_FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP"})
+_STRANDED_DEPS = frozenset({"appos", "conj"})
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,19 @@ def subject_of(verb: Token) -> Token | None:
             verb = verb.head.head  # "emailed supporters saying: ...": the one emailing
             continue
         if verb.dep_ not in INHERIT_SUBJECT_DEPS or verb.head is verb:
-            return None
+            return _stranded_subject(verb)
         verb = verb.head
+    return None
+
+
+def _stranded_subject(verb: Token) -> Token | None:
+    """The noun right before a finite verb that has no subject: the parser hung "former
+    president Anna Berg said ..." on a name before it, as an apposition or a conjunct."""
+    if verb.tag_ not in _FINITE_TAGS or verb.i == 0:
+        return None
+    before = verb.doc[verb.i - 1]
+    if before.dep_ in _STRANDED_DEPS and before.ent_type_ == PERSON_LABEL:
+        return before
     return None
 
 

@@ -34,6 +34,8 @@ from index.quote_parts import (
 _ADJUNCT_DEPS = frozenset({"prep", "pobj", "dobj", "npadvmod", "compound", "appos", "dative"})
 _CLAUSE_DEPS = frozenset({"acl", "relcl", "ccomp", "advcl"})
 _CONTRASTS = frozenset({"but", "yet", "though", "although", "whereas"})
+# A report inside a condition or a reason is part of the clause: '... if he had told her'.
+_CONDITIONS = frozenset({"if", "unless", "because", "whether"})
 
 
 def _parenthetical_report(verb: Token, marks: MarkIndex) -> list[tuple[int, int]] | None:
@@ -104,16 +106,21 @@ def _through_adjuncts(clause: Token, verb: Token) -> bool:
 
 def _other_report(token: Token) -> int:
     """Where the clause stops being the report: a second report joined to it ('... the
-    plan was sound, while other engineers said ...', '... and suggested that ...') or a
-    contrast with a subject of its own ('..., but for the council it is ...'), or 0."""
+    plan was sound, while other engineers said ...', '... and suggested that ...', but not
+    '... if he had told her') or a contrast with a subject of its own ('..., but for the
+    council it is ...'), or 0."""
     if token.dep_ not in ("advcl", "conj"):
         return 0
-    if is_speech_verb(token):
+    if is_speech_verb(token) and not any(c.lower_ in _CONDITIONS for c in token.children):
         return token.left_edge.i
-    contrast = any(c.dep_ == "cc" and c.lower_ in _CONTRASTS for c in token.children)
-    if token.dep_ == "conj" and contrast and any(c.dep_ == "nsubj" for c in token.children):
-        return min(c.i for c in token.children if c.dep_ == "cc")
-    return 0
+    if token.dep_ != "conj" or not any(c.dep_ == "nsubj" for c in token.children):
+        return 0
+    if _has_that(token):  # '... but that she ...' goes on with the same report
+        return 0
+    # The parser hangs the "but" on either conjunct.
+    joints = [*token.children, *(c for c in token.head.children if token.head.i < c.i < token.i)]
+    contrasts = [c.i for c in joints if c.dep_ == "cc" and c.lower_ in _CONTRASTS]
+    return max(contrasts) if contrasts else 0
 
 
 def _reports_a_clause(verb: Token, direct_cues: set[int]) -> bool:

@@ -204,6 +204,53 @@ def test_a_spaced_dash_parts_two_names(nlp) -> None:
     assert (hollis.speaker, hollis.speaker_kind) == ("Deborah Lane Hollis", "person")
 
 
+def test_a_quoted_show_name_is_not_what_the_speaker_said(nlp) -> None:
+    text = (
+        "Harbor Plan Is Dead.\n\nMonday on the network\u2019s \u201cMorning Report,\u201d Senator "
+        "Anna Berg said the harbor plan was dead because of the city's handling of the port deal."
+    )
+    quote = only(quotes_of(nlp, text))
+    assert (quote.kind, quote.speaker) == ("indirect", "Anna Berg")
+    assert quote.text.startswith("the harbor plan was dead")
+
+
+def test_a_report_inside_a_condition_is_part_of_the_clause(nlp) -> None:
+    text = (
+        "Tom Reyes said that he had \u201cno idea\u201d if he would have told the mayor to sell "
+        "the port if he had known about the debt."
+    )
+    assert only(quotes_of(nlp, text)).text.endswith("known about the debt")
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        (  # "but" with a subject of its own: the writer's words, not the speaker's
+            "Reyes says the emails were personal and not work-related, but for Republicans, "
+            "it is a smoking gun for a cover-up involving the port.",
+            "not work-related",
+        ),
+        (  # "but that ...": the same report goes on
+            "Anna Berg said the harbor was safe, but that the old bridge needed repairs "
+            "before winter.",
+            "before winter",
+        ),
+    ],
+)
+def test_a_report_ends_where_a_contrast_of_the_writer_begins(nlp, text: str, end: str) -> None:
+    assert only(quotes_of(nlp, text)).text.endswith(end)
+
+
+def test_a_speaker_the_parser_hung_on_a_name_before_it(nlp) -> None:
+    text = (
+        "On Tuesday in Harborton, while on the campaign trail for his wife Democratic "
+        "front-runner Anna Berg, former governor Tom Reyes said his wife was uniquely "
+        "qualified to lead the city."
+    )
+    quote = only(quotes_of(nlp, text))
+    assert (quote.speaker, quote.role) == ("Tom Reyes", "former governor")
+
+
 def test_organisation_speaker(nlp) -> None:
     text = "The steel plant closed last week, the Associated Press reported."
     quote = only(quotes_of(nlp, text))
