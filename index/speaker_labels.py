@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from index.cues import LABEL_STOPWORDS, ORG_LABELS, PERSON_LABEL
+from index.cues import LABEL_STOPWORDS, ORG_LABELS, PERSON_LABEL, verb_forms
 from index.mentions import Mention, clean_name
 from index.models import QuoteKind, SpeakerKind
 from index.quote_parts import CONFIDENCE, Found, MarkIndex, trimmed
@@ -28,16 +28,19 @@ def _label_start(colon: Token) -> int | None:
         word = doc[start - 1]
         if word.tag_ not in _NAME_TAGS and not (word.is_upper and word.is_alpha):
             break
+        if verb_forms().get(word.lower_, word.lower_) != word.lower_:  # "Continued Berg: ..."
+            break
         start -= 1
     return start if start < colon.i else None
 
 
-def _is_name(label: list[Token]) -> bool:
+def _is_name(label: list[Token], surnames: set[str]) -> bool:
     if any(t.lower_.strip(".") in LABEL_STOPWORDS for t in label):
         return False
     if any(t.ent_type_ in ORG_LABELS - {"ORG"} or t.ent_type_ in ("DATE", "TIME") for t in label):
         return False
     entity = any(t.ent_type_ in (PERSON_LABEL, "ORG") for t in label)
+    entity = entity or label[-1].lower_ in surnames
     shouted = all(t.is_upper and t.is_alpha and len(t) >= 3 for t in label)
     return entity or shouted
 
@@ -62,18 +65,25 @@ def labelled_statements(doc: Doc, marks: MarkIndex) -> list[Found]:
     found: list[Found] = []
     paragraphs = marks.paragraphs
     p = 0
+    surnames = {e[-1].lower_ for e in doc.ents if e.label_ == PERSON_LABEL and len(e) > 1}
     for colon in (t for t in doc if t.text == ":" and marks.token_quote[t.i] < 0):
         while p + 1 < len(paragraphs) and paragraphs[p][1] <= colon.idx:
             p += 1
         start = _label_start(colon)
-        if start is None or not _is_name(list(doc[start : colon.i])):
+        if start is None:
+            continue
+        quoted = marks.token_quote[colon.i + 1] if colon.i + 1 < len(doc) else -1
+        opens = _opens_paragraph(marks.text, doc[start], paragraphs[p][0])
+        if quoted < 0 and not opens:
+            continue
+        # A surname the recogniser missed counts in a headline ("Berg: ...", the article's
+        # Anna Berg) or before a quotation opening a paragraph, not in a section heading.
+        known = surnames if opens and (p == 0 or quoted >= 0) else set()
+        if not _is_name(list(doc[start : colon.i]), known):
             continue
         end = colon.i + 1
         while end < len(doc) and "\n" not in doc[end].text:
             end += 1
-        quoted = marks.token_quote[colon.i + 1] if colon.i + 1 < len(doc) else -1
-        if quoted < 0 and not _opens_paragraph(marks.text, doc[start], paragraphs[p][0]):
-            continue
         bounds = trimmed(doc, colon.i + 1, end)
         if bounds is None:
             continue

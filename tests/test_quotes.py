@@ -241,6 +241,34 @@ def test_a_report_ends_where_a_contrast_of_the_writer_begins(nlp, text: str, end
     assert only(quotes_of(nlp, text)).text.endswith(end)
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (  # a transcript
+            "BERG: Do you think the harbor will reopen this year?\n\n"
+            "OKAFOR: I think it will, if the council votes for the repairs.",
+            [("Berg", "Do you think the harbor"), ("Okafor", "I think it will")],
+        ),
+        (  # a headline naming by surname someone the article names in full
+            "Okafor: I Still Believe The Harbor Deal Can\u2019t Be Trusted.\n\nOne month after "
+            "the vote, Senator Chidi Okafor still believes the harbor deal is a mistake.",
+            [("Chidi Okafor", "I Still Believe The Harbor Deal")],
+        ),
+        (  # a section heading and a label are no statements
+            "The harbor opened in May.\n\nOkafor: A closing surge.\n\nUPDATE: The council "
+            "voted on Monday.\n\nSenator Chidi Okafor spoke last at the debate on Monday.",
+            [],
+        ),
+    ],
+)
+def test_a_name_and_a_colon_introduce_a_statement(
+    nlp, text: str, said: list[tuple[str, str]]
+) -> None:
+    quotes = quotes_of(nlp, text)
+    assert [q.speaker for q in quotes] == [speaker for speaker, _ in said]
+    assert all(q.text.startswith(words) for q, (_, words) in zip(quotes, said, strict=True))
+
+
 def test_a_speaker_the_parser_hung_on_a_name_before_it(nlp) -> None:
     text = (
         "On Tuesday in Harborton, while on the campaign trail for his wife Democratic "
