@@ -38,7 +38,7 @@ def _has_own_content(verb: Token, quote: QuotedSpan, marks: MarkIndex) -> bool:
     """'"...." He said that ...': the verb governs a clause outside quotation marks and the
     quotation ended its sentence, so the verb reports the clause, not the quote. (After
     '"...,"' the verb is the attribution, whatever the parser hangs on it.)"""
-    inner = marks.text[quote.start : quote.end].rstrip("\"'\u201d\u00bb ")
+    inner = marks.text[quote.start : quote.end].rstrip("\"'\u201d\u2019\u00bb ")
     if not inner.endswith((".", "!", "?")) and not _inside_phrase(verb.doc, quote, marks):
         return False
     return any(
@@ -153,8 +153,8 @@ def _standalone(text: str, quote: QuotedSpan, paragraph: tuple[int, int]) -> boo
     """The quotation is a sentence of its own: nothing but other sentences around it."""
     before = text[paragraph[0] : quote.start].rstrip()
     after = text[quote.end : paragraph[1]].lstrip()
-    before_ok = not before or before[-1] in ".!?\u201d\"'"
-    after_ok = not after or after[0].isupper() or after[0] in "\u201c\"'"
+    before_ok = not before or before[-1] in ".!?\u201d\u2019\"'"
+    after_ok = not after or after[0].isupper() or after[0] in "\u201c\u2018\"'"
     return before_ok and after_ok
 
 

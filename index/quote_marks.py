@@ -4,20 +4,27 @@ Pure string work: curly, straight and doubled-apostrophe (``''``) marks, mixed p
 (an opening curly mark closed by a straight one), and quotes that run over several
 paragraphs (a paragraph that ends inside a quote and a next paragraph that opens with a
 mark). Malformed text (an odd number of marks) yields fewer spans, never an error.
+
+An article quotes either with double marks (American style, single ones only for a quote
+inside a quote) or with single ones (British style: 'We will win,' he said); whichever
+gives more quotations outside the other kind is the article's. Single marks are also
+apostrophes ("it's", "the students' union"), told apart by what is on either side.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from index.cues import AMBIGUOUS_MARKS, CLOSE_MARKS, OPEN_MARKS
 
 _MARK = re.compile("''|[\"\u201c\u201d\u201e\u00ab\u00bb]")
+_SINGLE_MARK = re.compile("['\u2018\u2019]")
 _PARAGRAPH = re.compile(r"\n\s*\n|\n")
 # A straight mark opens a quote when it follows one of these (or starts the text).
 _OPENING_CONTEXT = set(" \t\n([{\u2014\u2013-/:")
+_Marks = Callable[[str, int, int], Iterator[tuple[int, int, str]]]
 # Longest a single quoted piece may run; longer ones are mismatched marks.
 MAX_PIECE_CHARS = 3000
 
@@ -84,11 +91,44 @@ def _marks(text: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:
             yield match.start(), match.end(), _mark_role(text, match.start(), match.group())
 
 
-def _paragraph_quotes(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], int | None]:
+def _single_role(text: str, start: int) -> str | None:
+    """'open', 'close', 'weak' (a close that may be a plural's apostrophe: "the
+    students' union") or None (an apostrophe: "it's", "'80s")."""
+    mark = text[start]
+    before = text[start - 1] if start > 0 else " "
+    after = text[start + 1] if start + 1 < len(text) else " "
+    if before.isalnum() and after.isalnum():
+        return None
+    if before in _OPENING_CONTEXT or before in "\"\u201c":
+        opens = (mark != "\u2019" and after.isalpha()) or after in "\"\u201c"
+        return "open" if opens else None
+    if mark == "\u2018" or before.isspace():
+        return None
+    if after.isspace() and text[start + 2 : start + 3].isalnum() and before not in ".,!?":
+        return "weak"
+    return "close"
+
+
+def _single_marks(text: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:
+    """Single marks as quotation marks: a close that may be an apostrophe counts only when
+    no sure one follows before the next opening mark."""
+    at_marks = (m.start() for m in _SINGLE_MARK.finditer(text, start, end))
+    roles = [(at, role) for at in at_marks if (role := _single_role(text, at)) is not None]
+    for n, (at, role) in enumerate(roles):
+        if role == "weak":
+            later = [r for _, r in roles[n + 1 :]]
+            if "close" in later[: later.index("open") if "open" in later else len(later)]:
+                continue
+        yield at, at + 1, "open" if role == "open" else "close"
+
+
+def _paragraph_quotes(
+    text: str, start: int, end: int, marks: _Marks
+) -> tuple[list[tuple[int, int]], int | None]:
     """Closed quotes inside one paragraph, and where a quote left open at its end began."""
     spans: list[tuple[int, int]] = []
     opened: int | None = None
-    for mark_start, mark_end, role in _marks(text, start, end):
+    for mark_start, mark_end, role in marks(text, start, end):
         if opened is None:
             if role != "close":
                 opened = mark_start
@@ -102,14 +142,29 @@ def _paragraph_quotes(text: str, start: int, end: int) -> tuple[list[tuple[int, 
 
 def find_quoted_spans(text: str) -> list[QuotedSpan]:
     """Every quotation in ``text``, in order, with multi-paragraph quotes joined."""
+    double = _quoted_spans(text, _marks, _MARK)
+    if not _SINGLE_MARK.search(text):
+        return double
+    single = _quoted_spans(text, _single_marks, _SINGLE_MARK)
+    if len(_outside(single, double)) > len(_outside(double, single)):
+        return single
+    return double
+
+
+def _outside(spans: list[QuotedSpan], others: list[QuotedSpan]) -> list[QuotedSpan]:
+    """The quotations of ``spans`` that lie inside none of ``others``."""
+    return [q for q in spans if not any(o.start < q.start and q.end < o.end for o in others)]
+
+
+def _quoted_spans(text: str, marks: _Marks, pattern: re.Pattern[str]) -> list[QuotedSpan]:
     found: list[QuotedSpan] = []
     carried: list[tuple[int, int]] = []  # pieces of a quote still open at a paragraph end
     for para_start, para_end in paragraph_bounds(text):
         lead = len(text[para_start:para_end]) - len(text[para_start:para_end].lstrip())
-        continues = bool(carried) and _MARK.match(text, para_start + lead) is not None
+        continues = bool(carried) and pattern.match(text, para_start + lead) is not None
         if carried and not continues:
             carried = []  # the open quote never continued: a stray mark
-        spans, opened = _paragraph_quotes(text, para_start, para_end)
+        spans, opened = _paragraph_quotes(text, para_start, para_end, marks)
         if carried and spans and spans[0][0] == para_start + lead:
             found.append(QuotedSpan(tuple(carried) + (spans[0],)))
             carried, spans = [], spans[1:]

@@ -513,6 +513,47 @@ def test_quote_marks_pair_curly_straight_and_doubled_apostrophes() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        (  # British style: single marks quote, apostrophes do not
+            "\u2018The students\u2019 union is strong,\u2019 she said. It\u2019s the "
+            "Smiths\u2019 best year since the \u201980s. \u2018We won,\u2019 he said.",
+            ["\u2018The students\u2019 union is strong,\u2019", "\u2018We won,\u2019"],
+        ),
+        (
+            "'It's over,' said Tom Reyes. 'The workers' pensions come first.'",
+            ["'It's over,'", "'The workers' pensions come first.'"],
+        ),
+        (  # American style: single marks are a quote inside a quote
+            "\u201cHe told me \u2018no\u2019 twice,\u201d she said. The \u2018deal\u2019 "
+            "is \u201cdead.\u201d",
+            ["\u201cHe told me \u2018no\u2019 twice,\u201d", "\u201cdead.\u201d"],
+        ),
+    ],
+)
+def test_an_article_quotes_with_double_or_single_marks(text: str, quoted: list[str]) -> None:
+    assert [text[q.start : q.end] for q in find_quoted_spans(text)] == quoted
+
+
+def test_a_british_article_is_attributed_like_an_american_one(nlp) -> None:
+    text = (
+        "Harbor talks stall\n\nThe harbour minister, Anna Berg, said on Monday that the talks "
+        "had stalled.\n\n'We are not going to accept a bad deal,' Ms Berg told reporters. "
+        "'The door is open, but it won't stay open forever.'\n\n'It's a disgrace,' said Tom "
+        "Reyes, the union's leader."
+    )
+    direct = [(q.speaker, q.text) for q in quotes_of(nlp, text) if q.kind == "direct"]
+    assert direct == [
+        (
+            "Anna Berg",
+            "'We are not going to accept a bad deal,' "
+            "'The door is open, but it won't stay open forever.'",
+        ),
+        ("Tom Reyes", "'It's a disgrace,'"),
+    ]
+
+
 def test_missing_pipeline_says_how_to_install_it(monkeypatch) -> None:
     import index.nlp
 
