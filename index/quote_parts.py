@@ -141,6 +141,17 @@ def trimmed(
     return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
 
 
+def with_closing_mark(marks: MarkIndex, bounds: tuple[int, int]) -> tuple[int, int]:
+    """``bounds`` taking in the closing mark (and the stop before it) of a quotation they
+    open and end inside: 'talks were "very difficult."', not 'talks were "very difficult'."""
+    start, end = bounds
+    for quote in marks.spans:
+        rest = marks.text[end : quote.end]
+        if start <= quote.start < end < quote.end and not any(c.isalnum() for c in rest):
+            return start, quote.end
+    return bounds
+
+
 def quoted_within(marks: MarkIndex, start: int, end: int) -> list[int]:
     """Indices of the quotations lying wholly inside ``[start, end)``."""
     return [n for n, q in enumerate(marks.spans) if start <= q.start and q.end <= end]

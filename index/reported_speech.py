@@ -28,11 +28,15 @@ from index.quote_parts import (
     quoted_within,
     speaker_head,
     trimmed,
+    with_closing_mark,
 )
 
 # Where a that-clause may be hung by mistake, and the labels it then gets.
 _ADJUNCT_DEPS = frozenset({"prep", "pobj", "dobj", "npadvmod", "compound", "appos", "dative"})
 _CLAUSE_DEPS = frozenset({"acl", "relcl", "ccomp", "advcl"})
+_WITHHOLDING = frozenset(
+    {"decline", "declines", "declined", "declining", "refuse", "refuses", "refused", "refusing"}
+)
 _CONTRASTS = frozenset({"but", "yet", "though", "although", "whereas"})
 # A report inside a condition or a reason is part of the clause: '... if he had told her'.
 _CONDITIONS = frozenset({"if", "unless", "because", "whether"})
@@ -123,6 +127,16 @@ def _other_report(token: Token) -> int:
     return max(contrasts) if contrasts else 0
 
 
+def _withheld(verb: Token) -> bool:
+    """A statement not made: 'did not respond to a request for comment', 'declined to say
+    whether ...'."""
+    if any(c.dep_ in CONTENT_DEPS for c in verb.children):
+        return False
+    if any(c.dep_ == "neg" for c in verb.children):
+        return True
+    return verb.dep_ == "xcomp" and verb.head.lower_ in _WITHHOLDING
+
+
 def _reports_a_clause(verb: Token, direct_cues: set[int]) -> bool:
     """A verb that attributes a quotation reports a clause of its own only when the clause
     says so with "that"; otherwise its "clause" is the parser's misreading of the text
@@ -145,6 +159,7 @@ def indirect_quotes(doc: Doc, marks: MarkIndex, direct_cues: set[int]) -> list[F
         and marks.token_quote[t.i] < 0
         and verb_forms()[t.lower_] not in DIRECT_ONLY_VERBS
         and _reports_a_clause(t, direct_cues)
+        and not _withheld(t)
     ]
     around = {v.i: r for v in verbs if (r := _parenthetical_report(v, marks)) is not None}
     cuts = sorted(ranges[0][1] for ranges in around.values())
@@ -159,6 +174,7 @@ def indirect_quotes(doc: Doc, marks: MarkIndex, direct_cues: set[int]) -> list[F
         head = speaker_head(verb)
         if not pieces or head is None or marks.inside(head.idx):
             continue
+        pieces = [with_closing_mark(marks, b) for b in pieces]
         quoted = [n for a, z in pieces for n in quoted_within(marks, a, z)]
         kind: QuoteKind = "partial" if quoted else "indirect"
         mention = mention_of(head)

@@ -269,6 +269,30 @@ def test_a_name_and_a_colon_introduce_a_statement(
     assert all(q.text.startswith(words) for q, (_, words) in zip(quotes, said, strict=True))
 
 
+def test_a_report_keeps_the_closing_mark_of_the_words_it_quotes(nlp) -> None:
+    text = 'Anna Berg said on Monday that the talks with the port were "very difficult."'
+    quote = only(quotes_of(nlp, text))
+    assert quote.kind == "partial"
+    assert quote.text == 'that the talks with the port were "very difficult."'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ministry did not respond to a request for comment.",
+        "A spokesman for the port declined to comment on the strike.",
+        "Tom Reyes would not comment on the council's plans for the harbor.",
+    ],
+)
+def test_a_statement_not_made_is_no_quote(nlp, text: str) -> None:
+    assert quotes_of(nlp, text) == []
+
+
+def test_a_denial_with_its_content_is_a_quote(nlp) -> None:
+    text = "Tom Reyes did not say whether the council would vote on the harbor plan."
+    assert "whether the council would vote" in only(quotes_of(nlp, text)).text
+
+
 def test_a_speaker_the_parser_hung_on_a_name_before_it(nlp) -> None:
     text = (
         "On Tuesday in Harborton, while on the campaign trail for his wife Democratic "
