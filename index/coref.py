@@ -32,6 +32,7 @@ from index.cues import (
     SUBJECT_DEPS,
     TITLE_ABBREVIATIONS,
     TITLE_WORDS,
+    inflected_report,
 )
 from index.mentions import Mention, mention_of, name_parts, spaced_dash
 from index.models import SpeakerKind
@@ -221,7 +222,8 @@ def _missed_full_names(
             _name_word(after) or (after.text in _HYPHENS and not surname.whitespace_)
         ):
             continue  # "Rachel Maddow Show", "Alexandria Ocasio-Cortez"
-        if usual or (key in tagged_alone and first.lower_ not in lower):
+        known = key in tagged_alone and first.lower_ not in lower
+        if usual or (known and not inflected_report(first.text)):  # not "Continued Berg"
             name = f"{first.text} {surname.text}"
             subject = surname.dep_ in SUBJECT_DEPS
             found[key] = _Person(name, first.idx, subject, name_gender(name), None)

@@ -244,3 +244,10 @@ def verb_forms() -> dict[str, str]:
         for form in IRREGULAR_FORMS.get(lemma) or _regular_forms(lemma):
             forms[form] = lemma
     return forms
+
+
+def inflected_report(word: str) -> bool:
+    """An inflected form of a speech verb ("continued", "said"), not its bare lemma, which
+    may be a noun or a name ("Post", "Report")."""
+    lower = word.lower()
+    return verb_forms().get(lower, lower) != lower

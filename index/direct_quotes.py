@@ -32,6 +32,10 @@ MAX_CUE_BEFORE = 10
 MAX_CUE_BEFORE_COLON = 30
 # Words that may sit between a quotation and its reporting verb besides the subject.
 _BETWEEN_DEPS = frozenset({"advmod", "aux", "neg", "npadvmod"})
+# Words before a quotation that make it part of a name ("the network's "Morning Report"").
+_NAME_MODIFIER_TAGS = frozenset({"POS", "IN", "DT", "PRP$", "JJ", "NNP", "NNPS"})
+# How a parser may hang a quoted clause on the name after it.
+_MISHUNG_CLAUSE = frozenset({"ccomp", "parataxis", "dep", "advcl"})
 
 
 def _has_own_content(verb: Token, quote: QuotedSpan, marks: MarkIndex) -> bool:
@@ -54,7 +58,7 @@ def _inside_phrase(doc: Doc, quote: QuotedSpan, marks: MarkIndex) -> bool:
     return (
         previous is not None
         and "\n" not in marks.text[previous.idx : quote.start]
-        and not previous.is_punct
+        and previous.tag_ in _NAME_MODIFIER_TAGS
         and marks.token_quote[previous.i] < 0
     )
 
@@ -78,8 +82,12 @@ def _adjacent_after(verb: Token, first: int) -> bool:
     """Only the verb's subject, adverbs and punctuation lie between the quote and the verb,
     and the subject does not hold the quote ('the "Save the Dam" campaign continues')."""
     subject = speaker_head(verb)
-    # Parsers hang the closing mark on the subject: its words, not its punctuation, count.
-    if subject is not None and min(t.i for t in subject.subtree if not t.is_punct) < first:
+    # Parsers hang the closing mark on the subject: its words, not its punctuation, count;
+    # and sometimes the quoted clause itself ('"That's fair," Berg, 69, told ...').
+    if subject is not None and any(
+        t.i < first and t.head.i >= first and t.dep_ not in _MISHUNG_CLAUSE and not t.is_punct
+        for t in subject.subtree
+    ):
         return False
     subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
     allowed = {t.i for s in subjects for t in s.subtree}

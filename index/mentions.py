@@ -35,6 +35,8 @@ _MENTION_LEFT_DEPS = frozenset({"det", "compound", "amod", "poss", "nmod", "numm
 _NAME_TAGS = frozenset({"NNP", "NNPS"})
 _POSSESSIVE = ("'s", "\u2019s")
 _DASHES = frozenset({"-", "--", "\u2013", "\u2014"})
+_CLOSING_MARKS = frozenset({"\u201d", '"', "''", "\u00bb"})
+_SENTENCE_MARKS = frozenset({",", ".", "?", "!"})
 _PAIRED_MARKS = (("(", ")"), ("\u201c", "\u201d"), ("\u2018", "\u2019"), ('"', '"'))
 MAX_MENTION_TOKENS = 12
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP"})
@@ -104,6 +106,15 @@ def _mention_tokens(head: Token) -> list[Token]:
         if right.dep_ in ("compound", "flat") and right.i == end + 1:
             end = right.i
     tokens = list(head.doc[start : end + 1])
+    # A quoted sentence the parser hung on the mention ('"It's over," council member Ana
+    # Reyes'), not a quoted name in it ('the "Avatar" star').
+    closing = [
+        n
+        for n, t in enumerate(tokens[1:], start=1)
+        if t.text in _CLOSING_MARKS and tokens[n - 1].text in _SENTENCE_MARKS
+    ]
+    if closing:
+        tokens = tokens[closing[-1] + 1 :]
     return tokens[-MAX_MENTION_TOKENS:]
 
 

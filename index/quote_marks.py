@@ -21,6 +21,10 @@ from index.cues import AMBIGUOUS_MARKS, CLOSE_MARKS, OPEN_MARKS
 
 _MARK = re.compile("''|[\"\u201c\u201d\u201e\u00ab\u00bb]")
 _SINGLE_MARK = re.compile("['\u2018\u2019]")
+# Words that start with an apostrophe: 'em, 'n', 'cause, 'til, '90s.
+_ELISION = re.compile(r"(?:em|n|cause|cos|til|tis|twas|bout|round|\d\ds)\b", re.IGNORECASE)
+# What may follow an opening mark besides a letter or digit: '£40bn', '...and', '"Yes"'.
+_QUOTE_STARTS = "\u00a3$\u20ac.\u2026\"\u201c"
 _PARAGRAPH = re.compile(r"\n\s*\n|\n")
 # A straight mark opens a quote when it follows one of these (or starts the text).
 _OPENING_CONTEXT = set(" \t\n([{\u2014\u2013-/:")
@@ -92,32 +96,33 @@ def _marks(text: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:
 
 
 def _single_role(text: str, start: int) -> str | None:
-    """'open', 'close', 'weak' (a close that may be a plural's apostrophe: "the
-    students' union") or None (an apostrophe: "it's", "'80s")."""
+    """'open', 'close', 'weak' (a close after a letter, which may be an apostrophe: "the
+    workers' union", "talkin'") or None (an apostrophe: "it's", "'em", "'90s")."""
     mark = text[start]
     before = text[start - 1] if start > 0 else " "
     after = text[start + 1] if start + 1 < len(text) else " "
     if before.isalnum() and after.isalnum():
         return None
     if before in _OPENING_CONTEXT or before in "\"\u201c":
-        opens = (mark != "\u2019" and after.isalpha()) or after in "\"\u201c"
-        return "open" if opens else None
+        if mark == "\u2019" or _ELISION.match(text, start + 1):
+            return None
+        return "open" if after.isalnum() or after in _QUOTE_STARTS else None
     if mark == "\u2018" or before.isspace():
         return None
-    if after.isspace() and text[start + 2 : start + 3].isalnum() and before not in ".,!?":
-        return "weak"
-    return "close"
+    return "weak" if before.isalnum() else "close"
 
 
 def _single_marks(text: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:
-    """Single marks as quotation marks: a close that may be an apostrophe counts only when
-    no sure one follows before the next opening mark."""
+    """Single marks as quotation marks: after an opening mark, the first close after
+    punctuation ('..., she said,') ends the quote; failing one before the next opening mark,
+    the last close after a letter does ('We won', she said)."""
     at_marks = (m.start() for m in _SINGLE_MARK.finditer(text, start, end))
     roles = [(at, role) for at in at_marks if (role := _single_role(text, at)) is not None]
     for n, (at, role) in enumerate(roles):
         if role == "weak":
             later = [r for _, r in roles[n + 1 :]]
-            if "close" in later[: later.index("open") if "open" in later else len(later)]:
+            upto = later[: later.index("open") if "open" in later else len(later)]
+            if upto:  # a sure close, or a later close after a letter, comes first
                 continue
         yield at, at + 1, "open" if role == "open" else "close"
 
@@ -147,7 +152,9 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
         return double
     single = _quoted_spans(text, _single_marks, _SINGLE_MARK)
     if len(_outside(single, double)) > len(_outside(double, single)):
-        return single
+        # A double-quoted statement in a single-quoting article still counts.
+        kept = _outside(double, single)
+        return sorted(_outside(single, kept) + kept, key=lambda q: q.start)
     return double
 
 

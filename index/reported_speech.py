@@ -121,20 +121,26 @@ def _other_report(token: Token) -> int:
         return 0
     if _has_that(token):  # '... but that she ...' goes on with the same report
         return 0
-    # The parser hangs the "but" on either conjunct.
-    joints = [*token.children, *(c for c in token.head.children if token.head.i < c.i < token.i)]
-    contrasts = [c.i for c in joints if c.dep_ == "cc" and c.lower_ in _CONTRASTS]
-    return max(contrasts) if contrasts else 0
+    contrasts = [c.i for c in token.children if c.dep_ == "cc" and c.lower_ in _CONTRASTS]
+    return min(contrasts) if contrasts else 0
 
 
 def _withheld(verb: Token) -> bool:
     """A statement not made: 'did not respond to a request for comment', 'declined to say
-    whether ...'."""
-    if any(c.dep_ in CONTENT_DEPS for c in verb.children):
-        return False
-    if any(c.dep_ == "neg" for c in verb.children):
+    whether ...', 'would not say when ...'."""
+    if verb.dep_ == "xcomp" and verb.head.lower_ in _WITHHOLDING:
         return True
-    return verb.dep_ == "xcomp" and verb.head.lower_ in _WITHHOLDING
+    if not any(c.dep_ == "neg" for c in verb.children):
+        return False
+    # 'would not say whether ...' withholds; 'did not say that ...' still reports.
+    clauses = [c for c in verb.children if c.dep_ in CONTENT_DEPS]
+    return not clauses or any(_asks(c) for c in clauses)
+
+
+def _asks(clause: Token) -> bool:
+    """A clause that asks rather than states: 'whether ...', 'when ...'."""
+    first = clause.left_edge
+    return first.lower_ in ("whether", "if") or first.tag_ in ("WRB", "WP", "WDT")
 
 
 def _reports_a_clause(verb: Token, direct_cues: set[int]) -> bool:

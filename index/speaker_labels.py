@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from index.cues import LABEL_STOPWORDS, ORG_LABELS, PERSON_LABEL, verb_forms
+from index.cues import LABEL_STOPWORDS, ORG_LABELS, PERSON_LABEL, inflected_report
 from index.mentions import Mention, clean_name
 from index.models import QuoteKind, SpeakerKind
 from index.quote_parts import CONFIDENCE, Found, MarkIndex, trimmed
@@ -28,10 +28,15 @@ def _label_start(colon: Token) -> int | None:
         word = doc[start - 1]
         if word.tag_ not in _NAME_TAGS and not (word.is_upper and word.is_alpha):
             break
-        if verb_forms().get(word.lower_, word.lower_) != word.lower_:  # "Continued Berg: ..."
+        if _reporting_word(word) and start < colon.i:  # "Continued Berg: ..."
             break
         start -= 1
     return start if start < colon.i else None
+
+
+def _reporting_word(word: Token) -> bool:
+    """An inflected reporting verb written as in prose ("Continued"; not "AHMED SAID")."""
+    return not word.is_upper and inflected_report(word.text)
 
 
 def _is_name(label: list[Token], surnames: set[str]) -> bool:
@@ -73,7 +78,8 @@ def labelled_statements(doc: Doc, marks: MarkIndex) -> list[Found]:
         if start is None:
             continue
         quoted = marks.token_quote[colon.i + 1] if colon.i + 1 < len(doc) else -1
-        opens = _opens_paragraph(marks.text, doc[start], paragraphs[p][0])
+        lead = doc[start - 1] if start and _reporting_word(doc[start - 1]) else doc[start]
+        opens = _opens_paragraph(marks.text, lead, paragraphs[p][0])
         if quoted < 0 and not opens:
             continue
         # A surname the recogniser missed counts in a headline ("Berg: ...", the article's
