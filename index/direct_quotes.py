@@ -43,7 +43,7 @@ def _has_own_content(verb: Token, quote: QuotedSpan, marks: MarkIndex) -> bool:
     quotation ended its sentence, so the verb reports the clause, not the quote. (After
     '"...,"' the verb is the attribution, whatever the parser hangs on it.)"""
     inner = marks.text[quote.start : quote.end].rstrip("\"'\u201d\u2019\u00bb ")
-    if not inner.endswith((".", "!", "?")) and not _inside_phrase(verb.doc, quote, marks):
+    if not inner.endswith((".", "!", "?")):
         return False
     return any(
         c.dep_ in CONTENT_DEPS and c.i > verb.i and not marks.inside(c.idx) for c in verb.children
@@ -64,6 +64,8 @@ def _inside_phrase(doc: Doc, quote: QuotedSpan, marks: MarkIndex) -> bool:
 
 
 def _cue_after(doc: Doc, quote: QuotedSpan, marks: MarkIndex) -> Token | None:
+    if _inside_phrase(doc, quote, marks):
+        return None
     first = token_at_or_after(marks, quote.end)
     for token in doc[first : first + MAX_CUE_AFTER]:
         if marks.token_quote[token.i] >= 0 or "\n" in token.text or token.text in SENTENCE_END:

@@ -21,10 +21,10 @@ from index.cues import AMBIGUOUS_MARKS, CLOSE_MARKS, OPEN_MARKS
 
 _MARK = re.compile("''|[\"\u201c\u201d\u201e\u00ab\u00bb]")
 _SINGLE_MARK = re.compile("['\u2018\u2019]")
-# Words that start with an apostrophe: 'em, 'n', 'cause, 'til, '90s.
-_ELISION = re.compile(r"(?:em|n|cause|cos|til|tis|twas|bout|round|\d\ds)\b", re.IGNORECASE)
+# Words that start with an apostrophe: 'em, 'n', 'cause, 'til, '90s, '66.
+_ELISION = re.compile(r"(?:em|n|cause|cos|til|tis|twas|bout|\d\ds?)\b")
 # What may follow an opening mark besides a letter or digit: '£40bn', '...and', '"Yes"'.
-_QUOTE_STARTS = "\u00a3$\u20ac.\u2026\"\u201c"
+_QUOTE_STARTS = "\u00a3$\u20ac.\u2026\"\u201c[#"
 _PARAGRAPH = re.compile(r"\n\s*\n|\n")
 # A straight mark opens a quote when it follows one of these (or starts the text).
 _OPENING_CONTEXT = set(" \t\n([{\u2014\u2013-/:")
@@ -96,8 +96,9 @@ def _marks(text: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:
 
 
 def _single_role(text: str, start: int) -> str | None:
-    """'open', 'close', 'weak' (a close after a letter, which may be an apostrophe: "the
-    workers' union", "talkin'") or None (an apostrophe: "it's", "'em", "'90s")."""
+    """'open', 'close' (after punctuation: ",' she said"), 'stop' (after a letter and before
+    punctuation or the end: "', said"), 'weak' (after a letter and before a word, which may be
+    an apostrophe: "the workers' union") or None (an apostrophe: "it's", "'em", "'90s")."""
     mark = text[start]
     before = text[start - 1] if start > 0 else " "
     after = text[start + 1] if start + 1 < len(text) else " "
@@ -109,22 +110,36 @@ def _single_role(text: str, start: int) -> str | None:
         return "open" if after.isalnum() or after in _QUOTE_STARTS else None
     if mark == "\u2018" or before.isspace():
         return None
-    return "weak" if before.isalnum() else "close"
+    if not before.isalnum():
+        return "close"
+    return "weak" if after.isspace() and text[start + 2 : start + 3].isalnum() else "stop"
 
 
 def _single_marks(text: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:
-    """Single marks as quotation marks: after an opening mark, the first close after
-    punctuation ('..., she said,') ends the quote; failing one before the next opening mark,
-    the last close after a letter does ('We won', she said)."""
+    """Single marks as quotation marks. Between an opening mark and the next, the quote ends
+    at the first close after punctuation; failing that at the first close after a letter and
+    before punctuation ('We won', she said); failing that at the first one before a word
+    ('derisory' on Tuesday), unless the next paragraph reopens the quote."""
     at_marks = (m.start() for m in _SINGLE_MARK.finditer(text, start, end))
     roles = [(at, role) for at in at_marks if (role := _single_role(text, at)) is not None]
-    for n, (at, role) in enumerate(roles):
-        if role == "weak":
-            later = [r for _, r in roles[n + 1 :]]
-            upto = later[: later.index("open") if "open" in later else len(later)]
-            if upto:  # a sure close, or a later close after a letter, comes first
-                continue
-        yield at, at + 1, "open" if role == "open" else "close"
+    reopens = _SINGLE_MARK.match(text, end + len(text[end:]) - len(text[end:].lstrip()))
+    n = 0
+    while n < len(roles):
+        at, role = roles[n]
+        if role == "open":
+            yield at, at + 1, "open"
+            n += 1
+            continue
+        upto = n
+        while upto < len(roles) and roles[upto][1] != "open":
+            upto += 1
+        closes = roles[n:upto]
+        ranked = [c for kind in ("close", "stop") for c in closes if c[1] == kind]
+        if not ranked and not (reopens and upto == len(roles)):
+            ranked = closes[:1]
+        for at, _ in ranked[:1]:
+            yield at, at + 1, "close"
+        n = upto
 
 
 def _paragraph_quotes(
@@ -151,11 +166,18 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
     if not _SINGLE_MARK.search(text):
         return double
     single = _quoted_spans(text, _single_marks, _SINGLE_MARK)
-    if len(_outside(single, double)) > len(_outside(double, single)):
+    if _weight(text, _outside(single, double)) > _weight(text, _outside(double, single)):
         # A double-quoted statement in a single-quoting article still counts.
         kept = _outside(double, single)
         return sorted(_outside(single, kept) + kept, key=lambda q: q.start)
     return double
+
+
+def _weight(text: str, spans: list[QuotedSpan]) -> tuple[int, int]:
+    """How much a style quotes: its quoted sentences ('We will win,'), which scare quotes and
+    titles are not, then all its quotations."""
+    sentences = sum(text[q.start : q.end].rstrip("'\"\u2019\u201d")[-1:] in ",.!?" for q in spans)
+    return sentences, len(spans)
 
 
 def _outside(spans: list[QuotedSpan], others: list[QuotedSpan]) -> list[QuotedSpan]:

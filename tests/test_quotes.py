@@ -235,6 +235,24 @@ def test_a_direct_quote_before_its_speaker(nlp, text, speaker, mention, quoted) 
     assert (quote.speaker, quote.speaker_mention, quote.text) == (speaker, mention, quoted)
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "On the network's 'Morning Report', Mr Reyes said: 'We need answers.'",
+            [("direct", "'We need answers.'")],
+        ),
+        (
+            "Speaking on the network's 'Morning Report,' Ms Berg said the council had 'lost "
+            "the plot'.",
+            [("partial", "the council had 'lost the plot'")],
+        ),
+    ],
+)
+def test_a_quoted_show_name_is_no_statement(nlp, text: str, said: list[tuple[str, str]]) -> None:
+    assert [(q.kind, q.text) for q in quotes_of(nlp, text)] == said
+
+
 def test_a_report_inside_a_condition_is_part_of_the_clause(nlp) -> None:
     text = (
         "Tom Reyes said that he had \u201cno idea\u201d if he would have told the mayor to sell "
@@ -589,17 +607,46 @@ def test_quote_marks_pair_curly_straight_and_doubled_apostrophes() -> None:
                 "'It protects the workers', the managers' and the owners' interests.'",
             ],
         ),
-        (  # a quote may open with a digit or a currency sign
-            "'\u00a340bn is a lot,' she said. '2025 will be the year.'",
-            ["'\u00a340bn is a lot,'", "'2025 will be the year.'"],
+        (  # a quote may open with a digit, a currency sign, a bracket or a capitalised word
+            "'\u00a340bn is a lot,' she said. '2025 will be the year.' '[The plan] failed,' "
+            "he said. 'Cause of death was never found,' she said.",
+            [
+                "'\u00a340bn is a lot,'",
+                "'2025 will be the year.'",
+                "'[The plan] failed,'",
+                "'Cause of death was never found,'",
+            ],
         ),
-        (  # single-quoted headlines do not lose the body's double-quoted statement
+        (  # a year is no mark
+            "The '66 squad met again. 'It was magic,' said Tom Reyes.",
+            ["'It was magic,'"],
+        ),
+        (  # single-quoted headlines do not make an American article British
             "Senator: 'We won't back down' on budget\n\nWhy 'shutdown season' is back\n\n"
             '"This bill spends money we do not have," Ellery said.',
+            ['"This bill spends money we do not have,"'],
+        ),
+        (  # double scare quotes do not make a British article American
+            'The "sophisticated" attack hit the hospital "in phases". \'Patient safety '
+            "comes first,' Ms Berg said. 'Care goes on as normal.'",
             [
-                "'We won't back down'",
-                "'shutdown season'",
-                '"This bill spends money we do not have,"',
+                '"sophisticated"',
+                '"in phases"',
+                "'Patient safety comes first,'",
+                "'Care goes on as normal.'",
+            ],
+        ),
+        (  # a possessive after the quote, a quoted word before a word
+            "'We want our money back', said Mr Reyes, one of the investors' representatives. "
+            "The union called the offer 'derisory' on Tuesday. Its members' ballot closes soon.",
+            ["'We want our money back'", "'derisory'"],
+        ),
+        (  # a possessive inside a quote that the next paragraph reopens
+            "\u2018We were told that the residents\u2019 concerns had been heard.\n\n"
+            "\u2018Nobody came,\u2019 she said.",
+            [
+                "\u2018We were told that the residents\u2019 concerns had been heard.\n\n"
+                "\u2018Nobody came,\u2019"
             ],
         ),
         (  # American style: single marks are a quote inside a quote
