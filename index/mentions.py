@@ -239,13 +239,28 @@ def _source_of_report(head: Token) -> Token | None:
 
 
 def _named_apposition(head: Token) -> Token | None:
-    """A person's name in apposition to a common noun ("the director, Tom Reyes,")."""
+    """A person's name in apposition to a common noun ("the director, Tom Reyes,"), or a
+    name the recogniser missed after a relative or a title ("Her daughter, Siobhan Kearney,")."""
     if head.tag_ in _NAME_TAGS:
         return None
     for child in head.rights:
-        if child.dep_ in APPOSITION_DEPS and child.ent_type_ == PERSON_LABEL:
+        if child.dep_ not in APPOSITION_DEPS:
+            continue
+        if child.ent_type_ == PERSON_LABEL or _misread_name(head, child):
             return child
     return None
+
+
+def _misread_name(head: Token, name: Token) -> bool:
+    """Two or three capitalised words after a title, which the recogniser left unlabelled, or
+    after a relative, which may also be read as an organisation ("Her daughter, Siobhan
+    Kearney,")."""
+    words = [c for c in name.lefts if c.dep_ == "compound"] + [name]
+    if not (2 <= len(words) <= 3 and all(w.tag_ in _NAME_TAGS and w.text.istitle() for w in words)):
+        return False
+    if head.lower_ in KIN_WORDS:
+        return name.ent_type_ in ("", "ORG")
+    return head.lower_ in TITLE_WORDS and not name.ent_type_
 
 
 def _with_family_name(head: Token, name: str | None) -> str | None:

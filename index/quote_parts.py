@@ -97,7 +97,9 @@ def _modifier(token: Token) -> bool:
 
 def speaker_head(verb: Token) -> Token | None:
     """The head of the speaker's mention for a reporting verb."""
-    if verb.dep_ in INHERIT_SUBJECT_DEPS and not any(c.dep_ == "nsubj" for c in verb.children):
+    if verb.dep_ in INHERIT_SUBJECT_DEPS and not any(
+        c.dep_ in ("nsubj", "agent") for c in verb.children
+    ):
         # '... told the paper that the mayor "had ...," adding, "..."': the one adding is the
         # one telling, not the subject of the clause "adding" happens to hang off.
         for ancestor in verb.ancestors:

@@ -253,6 +253,36 @@ def test_a_quoted_show_name_is_no_statement(nlp, text: str, said: list[tuple[str
     assert [(q.kind, q.text) for q in quotes_of(nlp, text)] == said
 
 
+@pytest.mark.parametrize(
+    ("text", "asker"),
+    [
+        ("Asked whether he would stay on as chairman, Tom Reyes said he had not decided.", None),
+        (
+            "Asked by Anna Berg whether he would stay on as chairman, Tom Reyes said he had "
+            "not decided.",
+            "Anna Berg",
+        ),
+    ],
+)
+def test_a_question_put_to_a_speaker_is_not_theirs(nlp, text: str, asker: str | None) -> None:
+    quotes = quotes_of(nlp, text)
+    assert [(q.speaker, q.text) for q in quotes] == [
+        (asker, "whether he would stay on as chairman"),
+        ("Tom Reyes", "he had not decided"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Her daughter, Siobhan Kearney, said the family was devastated.", "Siobhan Kearney"),
+        ("The spokesman, Eoin Brady, said the hospital would reopen.", "Eoin Brady"),
+    ],
+)
+def test_a_name_the_recogniser_missed_after_a_relative_or_title(nlp, text, speaker) -> None:
+    assert only(quotes_of(nlp, text)).speaker == speaker
+
+
 def test_a_report_inside_a_condition_is_part_of_the_clause(nlp) -> None:
     text = (
         "Tom Reyes said that he had \u201cno idea\u201d if he would have told the mayor to sell "
