@@ -12,7 +12,9 @@ from functools import lru_cache
 from spacy.tokens import Span, Token
 
 from index.cues import (
+    AMBIGUOUS_MARKS,
     APPOSITION_DEPS,
+    CLOSE_MARKS,
     FIRST_PERSON,
     GIVEN_NAMES,
     GROUP_PRONOUNS,
@@ -35,7 +37,7 @@ _MENTION_LEFT_DEPS = frozenset({"det", "compound", "amod", "poss", "nmod", "numm
 _NAME_TAGS = frozenset({"NNP", "NNPS"})
 _POSSESSIVE = ("'s", "\u2019s")
 _DASHES = frozenset({"-", "--", "\u2013", "\u2014"})
-_CLOSING_MARKS = frozenset({"\u201d", '"', "''", "\u00bb"})
+_CLOSING_MARKS = CLOSE_MARKS | AMBIGUOUS_MARKS
 _SENTENCE_MARKS = frozenset({",", ".", "?", "!"})
 _PAIRED_MARKS = (("(", ")"), ("\u201c", "\u201d"), ("\u2018", "\u2019"), ('"', '"'))
 MAX_MENTION_TOKENS = 12

@@ -7,8 +7,9 @@ mark). Malformed text (an odd number of marks) yields fewer spans, never an erro
 
 An article quotes either with double marks (American style, single ones only for a quote
 inside a quote) or with single ones (British style: 'We will win,' he said); whichever
-gives more quotations outside the other kind is the article's. Single marks are also
-apostrophes ("it's", "the students' union"), told apart by what is on either side.
+gives more quoted sentences outside the other kind, then more quotations, is the article's.
+Single marks are also apostrophes ("it's", "the students' union"), told apart by what is on
+either side.
 """
 
 from __future__ import annotations
