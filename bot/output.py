@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from index.models import Answer, Progress, Quote, SearchResult, UpdateReport
-
-QUOTE_MARKS = '"“”‘’«» '
+from index.quote_marks import without_marks
 
 
 def speaker_line(quote: Quote, roles: dict[str, str]) -> str:
@@ -26,7 +25,7 @@ def format_answer(number: int, answer: Answer) -> str:
     head = " · ".join(x for x in (ref.title or ref.article_id, ref.date, ref.source) if x)
     lines = [f"{number}. {head}  (score {answer.score:.3f})"]
     for quote in answer.quotes:
-        lines.append(f"   “{quote.text.strip(QUOTE_MARKS)}”")
+        lines.append(f"   “{without_marks(quote.text)}”")
         lines.append(f"      — {speaker_line(quote, answer.roles)} [{quote.kind}]")
     if not answer.quotes:
         lines.append("   (no attributed quote in this passage)")

@@ -24,6 +24,7 @@ from index.models import (
     Status,
     UpdateReport,
 )
+from index.quote_marks import without_marks
 
 # Discord's limits, https://discord.com/developers/docs/resources/message#embed-object-embed-limits
 MESSAGE_CHARS = 2000
@@ -39,7 +40,6 @@ EMBEDS_PER_MESSAGE = 10
 NO_MENTIONS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.blurple()
 ELLIPSIS = "…"
-QUOTE_MARKS = '"“”‘’«»„'  # the article's own marks around a quote; the field adds its own
 _LAST_SPACE = re.compile(r"\s\S*\Z")  # searched within a window: its last whitespace
 LINES_PER_PAGE = 10
 LINE_CHARS = 380  # ten listing lines stay well inside one description
@@ -219,7 +219,7 @@ def _quote_fields(answer: Answer) -> Iterable[tuple[str, str]]:
         speaker = quote.speaker or "Unattributed"
         role = answer.roles.get(speaker) or quote.role
         name = escape(speaker) + (f", {escape(role)}" if role else "")
-        chunks = split_words(escape(quote.text.strip().strip(QUOTE_MARKS)), FIELD_VALUE_CHARS - 2)
+        chunks = split_words(escape(without_marks(quote.text)), FIELD_VALUE_CHARS - 2)
         for i, chunk in enumerate(chunks):
             label = name if i == 0 else f"{name} (continued)"
             opening = "“" if i == 0 else ""
@@ -255,7 +255,7 @@ def quote_pages(name: str, records: Sequence[QuoteRecord]) -> list[discord.Embed
             where = f"[{where}]({url})"
         when = f", {r.article_date}" if r.article_date else ""
         room = LINE_CHARS - len(where) - len(when) - 6  # quote marks, dash, spaces
-        quote = shorten(escape(r.quote.text.strip().strip(QUOTE_MARKS)), room)
+        quote = shorten(escape(without_marks(r.quote.text)), room)
         lines.append(f"“{quote}” — {where}{when}")
     return line_pages(f"Quotes by {escape(name)}", lines, empty="No quotes from this speaker.")
 

@@ -26,6 +26,7 @@ _SINGLE_MARK = re.compile("['\u2018\u2019]")
 _ELISION = re.compile(r"(?:em|n|cause|cos|til|tis|twas|bout|\d\ds?)\b")
 # What may follow an opening mark besides a letter or digit: '£40bn', '...and', '"Yes"'.
 _QUOTE_STARTS = "\u00a3$\u20ac.\u2026\"\u201c[#"
+_DISPLAY_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e "
 _PARAGRAPH = re.compile(r"\n\s*\n|\n")
 # A straight mark opens a quote when it follows one of these (or starts the text).
 _OPENING_CONTEXT = set(" \t\n([{\u2014\u2013-/:")
@@ -58,6 +59,12 @@ def _soft_break(text: str, newline: re.Match[str]) -> bool:
         return False
     before, after = text[newline.start() - 1], text[newline.end()]
     return (before.isalnum() or before in ",;") and after.islower()
+
+
+def without_marks(text: str) -> str:
+    """A quote's text without the marks (and blanks) around it, for display between marks of
+    one's own: '"We won,"' and "'We won,'" both give 'We won,'."""
+    return text.strip().strip(_DISPLAY_MARKS)
 
 
 def paragraph_bounds(text: str) -> list[tuple[int, int]]:

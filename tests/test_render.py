@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import render
+from bot.output import format_answer
 from bot.render import (
     DESCRIPTION_CHARS,
     EMBED_CHARS,
@@ -227,3 +228,12 @@ def test_quote_pages_keep_links_whole_and_lines_short() -> None:
 def test_tiny_limits_do_not_hang(limit: int) -> None:
     assert len(render.shorten("a few words here", limit)) <= max(limit, 1) + 1
     assert render.split_words("a few words", limit)
+
+
+@pytest.mark.parametrize("marked", ['"Peace needs sovereignty,"', "'Peace needs sovereignty,'"])
+def test_a_quote_shows_between_marks_of_its_own_in_either_style(marked: str) -> None:
+    text = f"Talks are hard. {marked} Kuleba said."
+    result = SearchResult("q", (make_answer(text, [(marked, "Dmytro Kuleba")]),))
+    [reply] = render.answer_replies(result)
+    assert reply.embeds[0].fields[0].value == "\u201cPeace needs sovereignty,\u201d"
+    assert "   \u201cPeace needs sovereignty,\u201d" in format_answer(1, result.answers[0])
