@@ -22,6 +22,7 @@ from index.cues import AMBIGUOUS_MARKS, CLOSE_MARKS, OPEN_MARKS
 
 _MARK = re.compile("''|[\"\u201c\u201d\u201e\u00ab\u00bb]")
 _SINGLE_MARK = re.compile("['\u2018\u2019]")
+_REOPENED = re.compile("\\s*['\u2018\u2019]")  # the next paragraph opens with a single mark
 # Words that start with an apostrophe: 'em, 'n', 'cause, 'til, '90s, '66.
 _ELISION = re.compile(r"(?:em|n|cause|cos|til|tis|twas|bout|\d\ds?)\b")
 # What may follow an opening mark besides a letter or digit: '£40bn', '...and', '"Yes"'.
@@ -130,7 +131,7 @@ def _single_marks(text: str, start: int, end: int) -> Iterator[tuple[int, int, s
     ('derisory' on Tuesday), unless the next paragraph reopens the quote."""
     at_marks = (m.start() for m in _SINGLE_MARK.finditer(text, start, end))
     roles = [(at, role) for at in at_marks if (role := _single_role(text, at)) is not None]
-    reopens = _SINGLE_MARK.match(text, end + len(text[end:]) - len(text[end:].lstrip()))
+    reopens = _REOPENED.match(text, end)
     n = 0
     while n < len(roles):
         at, role = roles[n]

@@ -130,12 +130,22 @@ def _withheld(verb: Token) -> bool:
     whether ...', 'would not say when ...'."""
     if verb.dep_ == "xcomp" and verb.head.lower_ in _WITHHOLDING:
         return True
-
     if not any(c.dep_ == "neg" for c in verb.children):
         return False
     # 'would not say whether ...' withholds; 'did not say that ...' still reports.
     clauses = [c for c in verb.children if c.dep_ in CONTENT_DEPS]
     return not clauses or any(_asks(c) for c in clauses)
+
+
+def _put_to_speaker(verb: Token) -> bool:
+    """A question put to the speaker by someone unnamed: 'Asked whether he would stay, Reyes
+    said ...' ('Asked by the host whether ...' names the asker)."""
+    return (
+        verb.tag_ == "VBN"
+        and verb.lower_ == "asked"
+        and verb.i == verb.sent.start
+        and not any(c.dep_ == "agent" for c in verb.children)
+    )
 
 
 def _asks(clause: Token) -> bool:
@@ -179,20 +189,12 @@ def indirect_quotes(doc: Doc, marks: MarkIndex, direct_cues: set[int]) -> list[F
         else:
             pieces = [b for b in [_content_clause(verb, marks, cuts)] if b is not None]
         head = speaker_head(verb)
-        # "Asked whether he would stay, Reyes said ...": the question put to Reyes, by
-        # someone unnamed ("Asked by the host whether ..." names the asker).
-        put_to = (
-            verb.tag_ == "VBN"
-            and verb.lower_ == "asked"
-            and verb.i == verb.sent.start
-            and not any(c.dep_ == "agent" for c in verb.children)
-        )
         if not pieces or head is None or marks.inside(head.idx):
             continue
         pieces = [with_closing_mark(marks, b) for b in pieces]
         quoted = [n for a, z in pieces for n in quoted_within(marks, a, z)]
         kind: QuoteKind = "partial" if quoted else "indirect"
-        mention = None if put_to else mention_of(head)
+        mention = None if _put_to_speaker(verb) else mention_of(head)
         found.append(Found(pieces, kind, verb, verb.text, mention, CONFIDENCE[kind], quoted))
     return found
 
