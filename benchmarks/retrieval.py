@@ -36,7 +36,7 @@ from index.vectors import VectorIndex  # noqa: E402
 
 QUESTIONS = ROOT / "benchmarks" / "questions"
 CHUNK_WORDS = 200
-PLAIN_NAME = re.compile(r"^[A-Z][a-z]+(?: [A-Z]\.)?(?: [A-Z][a-z'’-]+){1,2}$")
+PLAIN_NAME = re.compile(r"^[A-Z][a-z]+(?: [A-Z]\.)?(?: [A-Z][a-z'’-]+){1,2}(?<!['’]s)$")
 
 
 def read_jsonl(path: Path) -> list[dict]:

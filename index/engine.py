@@ -389,7 +389,9 @@ class Whosaid:
         only_theirs = query.speaker_is_subject and _names_only(query, snap)
         if only_theirs and query.dates_soft:
             query = replace(query, dates_soft=False)
-        allowed = self._allowed(snap, query, explicit_speaker=bool(speaker))
+        # Only theirs, as a filter: their passages may all rank below others that merely name
+        # them ("What did the White House say?").
+        allowed = self._allowed(snap, query, speaker_only=bool(speaker) or only_theirs)
         vector = self._embed_soon(query.text)
         # While the model runs: the filters and BM25.
         topic = None if only_theirs else self._topic_soon(snap, query)
@@ -400,7 +402,7 @@ class Whosaid:
         # The worker may be embedding the topic: the preferred search then runs here.
         pool = self._pool if topic is None or topic.vector is None else None
         candidates = snap.searcher.search(query, vector(), allowed, k, prefer, lexical, pool=pool)
-        ranked = _boosted(snap, query, candidates, dated, theirs, only_theirs)
+        ranked = _boosted(snap, query, candidates, dated, theirs)
         why: str | None = None
         if not ranked:
             late = _after_newest(query, snap)  # "What did X say in 2023?" of articles to 2022
@@ -519,11 +521,11 @@ class Whosaid:
                 missing.append(phrase)
         return missing
 
-    def _allowed(self, snap: Snapshot, query: Query, explicit_speaker: bool) -> np.ndarray | None:
+    def _allowed(self, snap: Snapshot, query: Query, speaker_only: bool) -> np.ndarray | None:
         """Hard filters, as positions: a speaker given as an option, and dates (see
         `Query.dates_soft`)."""
         allowed: np.ndarray | None = None
-        if query.speaker_ids and explicit_speaker:
+        if query.speaker_ids and speaker_only:
             allowed = snap.passages_of(query.speaker_ids)
         if (query.since or query.until) and not query.dates_soft:
             dated = snap.dated(query.since, query.until)
@@ -643,11 +645,9 @@ def _boosted(
     candidates: list[Candidate],
     dated: np.ndarray,
     theirs: np.ndarray,
-    only_theirs: bool,
 ) -> list[Candidate]:
-    """Candidates boosted and ranked again; a speaker named in the question is soft: boosted,
-    then put first when the question asks what they said, so an attribution miss cannot hide
-    an answer."""
+    """Candidates boosted and ranked again: a speaker named in the question is soft, boosted
+    rather than required, so an attribution miss cannot hide an answer."""
     positions = np.array([c.position for c in candidates], dtype=np.int64)
     by_them = members(theirs, positions)
     factors = np.where(by_them, SPEAKER_BOOST, 1.0) * np.where(
@@ -659,11 +659,7 @@ def _boosted(
         Candidate(c.passage_id, c.score * f, c.cosine, c.bm25, c.position)
         for c, f in zip(candidates, factors.tolist(), strict=True)
     ]
-    ranked = sorted(rescored, key=lambda c: c.score, reverse=True)
-    if only_theirs:
-        mine = set(positions[by_them].tolist())
-        return [c for c in ranked if c.position in mine]
-    return ranked
+    return sorted(rescored, key=lambda c: c.score, reverse=True)
 
 
 _HYPHENATED = re.compile(r"\b\w+(?:-\w+)+\b")

@@ -75,7 +75,7 @@ def subject_of(verb: Token) -> Token | None:
         if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.head.tag_.startswith("VB"):
             verb = verb.head.head  # "emailed supporters saying: ...": the one emailing
             continue
-        if verb.dep_ not in INHERIT_SUBJECT_DEPS or verb.head is verb:
+        if verb.dep_ not in INHERIT_SUBJECT_DEPS or verb.head.i == verb.i:
             return _stranded_subject(verb)
         verb = verb.head
     return None

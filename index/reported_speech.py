@@ -10,7 +10,9 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from index.cues import (
+    CIRCUMSTANCE_PREPOSITIONS,
     CONTENT_DEPS,
+    DAY_WORDS,
     DIRECT_ONLY_VERBS,
     OBJECT_CONTENT_VERBS,
     OBJECT_DEPS,
@@ -34,6 +36,8 @@ from index.quote_parts import (
 # Where a that-clause may be hung by mistake, and the labels it then gets.
 _ADJUNCT_DEPS = frozenset({"prep", "pobj", "dobj", "npadvmod", "compound", "appos", "dative"})
 _CLAUSE_DEPS = frozenset({"acl", "relcl", "ccomp", "advcl"})
+# What a phrase before the report's subject is when it only modifies the verb.
+_MODIFIER_DEPS = frozenset({"advcl", "prep", "npadvmod", "advmod"})
 _WITHHOLDING = frozenset(
     {"decline", "declines", "declined", "declining", "refuse", "refuses", "refused", "refusing"}
 )
@@ -65,10 +69,27 @@ def _parenthetical_report(verb: Token, marks: MarkIndex) -> list[tuple[int, int]
         ranges = [(sent.start, comma), (after + 1, sent.end)]
     else:
         return None
-    # What is reported is a clause: "Shortly after the vote, Berg announced ..." is not.
+    # What is reported is a clause: "Shortly after the vote, Berg announced ..." is not, nor
+    # is one that only tells when or how: "Addressing the topic on Monday, the council urged".
     if not any(t.tag_.startswith("VB") or t.tag_ == "MD" for a, z in ranges for t in doc[a:z]):
         return None
+    if _only_modifies(verb, *ranges[0]):
+        return None
     return ranges
+
+
+def _only_modifies(verb: Token, start: int, end: int) -> bool:
+    """Whether tokens [start, end) hang on ``verb`` as modifiers with no subject of their own,
+    so they say when or how it was said: 'Addressing the topic on Monday', 'Asked about it'."""
+    doc = verb.doc
+    heads = [t for t in doc[start:end] if not start <= t.head.i < end or t.head.i == t.i]
+    return bool(heads) and all(
+        t.head.i == verb.i
+        and t.dep_ in _MODIFIER_DEPS
+        and not any(c.dep_ in SUBJECT_DEPS for c in t.children)
+        for t in heads
+        if not (t.is_punct or t.is_space)
+    )
 
 
 def _content_clause(verb: Token, marks: MarkIndex, cuts: list[int]) -> tuple[int, int] | None:
@@ -78,13 +99,23 @@ def _content_clause(verb: Token, marks: MarkIndex, cuts: list[int]) -> tuple[int
     # "think again"'); a clause that is all quotation is dropped later as a repeat.
     children = [c for c in verb.children if c.dep_ in CONTENT_DEPS] or _misplaced_that(verb)
     if not children and verb_forms()[verb.lower_] in OBJECT_CONTENT_VERBS:
-        children = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
+        children = [c for c in verb.rights if c.dep_ in OBJECT_DEPS and not _circumstance(c)]
     if not children:
         return None
     start, end = children[0].left_edge.i, children[-1].right_edge.i + 1
     end = min([c for c in cuts if start < c < end] + [end])
     end = min([_other_report(t) for t in verb.doc[start:end] if _other_report(t)] + [end])
     return trimmed(verb.doc, start, end)
+
+
+def _circumstance(child: Token) -> bool:
+    """A phrase that says when or where something was said, not what: 'in Paris', 'on
+    Friday' (but 'commented on the plan')."""
+    if child.dep_ != "prep":
+        return False
+    return child.lower_ in CIRCUMSTANCE_PREPOSITIONS or any(
+        c.dep_ == "pobj" and c.lower_ in DAY_WORDS for c in child.children
+    )
 
 
 def _misplaced_that(verb: Token) -> list[Token]:
@@ -101,8 +132,8 @@ def _misplaced_that(verb: Token) -> list[Token]:
 
 def _through_adjuncts(clause: Token, verb: Token) -> bool:
     node = clause.head
-    while node is not verb:
-        if node.dep_ not in _ADJUNCT_DEPS or node.head is node:
+    while node.i != verb.i:  # spaCy makes a new Token each time: compare positions
+        if node.dep_ not in _ADJUNCT_DEPS or node.head.i == node.i:
             return False
         node = node.head
     return True

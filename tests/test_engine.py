@@ -271,6 +271,24 @@ def test_a_speaker_asked_about_by_name_alone_gets_only_their_words(
     assert fake_engine.ask("What did Lopez say about Berg?").speaker_filter == "Maria Lopez"
 
 
+def test_a_speaker_named_alone_is_answered_when_passages_naming_them_outrank_theirs(
+    fake_engine: Whosaid, articles_dir: Path
+) -> None:
+    # Thirty passages name Berg, more often than his one quote does; with one answer asked
+    # for, the ten best candidates all merely name him, and his words must still be found.
+    mentions = "\n\n".join(f"Berg, Berg and Berg again at meeting {n}. " * 6 for n in range(30))
+    (articles_dir / "gamma.txt").write_text(
+        f"date 2021-07-01\ntitle: Gamma\n\n{mentions}\n\n"
+        "“The harbour stays open all winter,” Tom Berg said at the end of a long day.\n"
+    )
+    fake_engine.update(articles_dir)
+    result = fake_engine.ask("What did Berg say?", k=1)
+    assert not result.no_answer
+    assert [q.text for a in result.answers for q in a.quotes] == [
+        "The harbour stays open all winter,"
+    ]
+
+
 def strict_engine(data: Path, articles: Path, **floors: float) -> Whosaid:
     """Both articles indexed with the hash embedder, no cosine floor but ``floors``."""
     (articles / "alpha.txt").write_text(ALPHA)

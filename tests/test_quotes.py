@@ -367,6 +367,29 @@ def test_a_statement_not_made_is_no_quote(nlp, text: str) -> None:
     assert quotes_of(nlp, text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (  # what comes before the speaker only says when and how: the object is the report
+            "Addressing the strike on Monday, the harbor board urged the dockers to return "
+            "to work.",
+            "the dockers to return to work",
+        ),
+        (  # a that-clause the parser hangs on the words between it and the verb
+            "Anna Berg told reporters during a visit to the port on Friday that the new crane "
+            "would arrive in June.",
+            "that the new crane would arrive in June",
+        ),
+        (  # where and when are not what was announced
+            "The harbor board announced on Friday a ban on night shifts during the meeting.",
+            "a ban on night shifts",
+        ),
+    ],
+)
+def test_a_report_is_what_was_said_not_when_or_where(nlp, text: str, words: str) -> None:
+    assert only(quotes_of(nlp, text)).text == words
+
+
 def test_a_negation_inside_the_report_is_part_of_it(nlp) -> None:
     text = "Tom Reyes said the council would not vote on the harbor plan this year."
     assert only(quotes_of(nlp, text)).text.endswith("would not vote on the harbor plan this year")
