@@ -48,7 +48,10 @@ _CONDITIONS = frozenset({"if", "unless", "because", "whether"})
 
 def _parenthetical_report(verb: Token, marks: MarkIndex) -> list[tuple[int, int]] | None:
     """Token ranges of the sentence around a report set off by commas: '..., the Associated
-    Press reported.', 'The river, she said, is rising.' None for other verbs."""
+    Press reported.', 'The river, she said, is rising.', 'As the paper noted, ...'. None for
+    other verbs."""
+    if (ranges := _as_report(verb)) is not None:
+        return ranges
     subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i < verb.i]
     if not subjects or any(c.dep_ in CONTENT_DEPS and c.i > verb.i for c in verb.children):
         return None
@@ -76,6 +79,25 @@ def _parenthetical_report(verb: Token, marks: MarkIndex) -> list[tuple[int, int]
     if _only_modifies(verb, *ranges[0]):
         return None
     return ranges
+
+
+def _as_report(verb: Token) -> list[tuple[int, int]] | None:
+    """The clause around 'as X noted' (before it or after it): 'As the paper noted, it is
+    ...', '..., as Berg said on Monday.' A verb that says something itself ('As he announced
+    his run, ...', 'as she called for a boycott') tells when or why, not what."""
+    if verb.dep_ != "advcl" or not any(
+        c.dep_ == "mark" and c.lower_ == "as" and c.i < verb.i for c in verb.children
+    ):
+        return None
+    head = verb.head
+    if not head.tag_.startswith("VB") or any(c.dep_ == "nsubjpass" for c in verb.children):
+        return None  # 'as angry as he said', 'as it is written'
+    said = [c for c in verb.children if c.dep_ in OBJECT_DEPS and not _circumstance(c)]
+    if said and not (verb_forms()[verb.lower_] == "tell" and [c.dep_ for c in said] == ["dobj"]):
+        return None
+    before = (head.left_edge.i, verb.left_edge.i)
+    after = (verb.right_edge.i + 1, head.right_edge.i + 1)
+    return [r for r in (before, after) if r[1] > r[0]] or None
 
 
 def _only_modifies(verb: Token, start: int, end: int) -> bool:

@@ -390,6 +390,46 @@ def test_a_report_is_what_was_said_not_when_or_where(nlp, text: str, words: str)
     assert only(quotes_of(nlp, text)).text == words
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker", "words"),
+    [
+        (
+            "As Anna Berg said on Monday, the harbor will not reopen this year.",
+            "Anna Berg",
+            "the harbor will not reopen this year",
+        ),
+        (
+            "The harbor will not reopen this year, as the Daily Harbor reported.",
+            "Daily Harbor",
+            "The harbor will not reopen this year",
+        ),
+        (
+            "As Mayor Tom Reyes told reporters, the harbor will not reopen this year.",
+            "Tom Reyes",
+            "the harbor will not reopen this year",
+        ),
+    ],
+)
+def test_as_someone_said_reports_the_clause_around_it(
+    nlp, text: str, speaker: str, words: str
+) -> None:
+    quote = only(quotes_of(nlp, text))
+    assert (quote.speaker, quote.text) == (speaker, words)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The rule, as it is currently written, adds another number to the mix.",
+        "The story was not as violent as he suggested.",
+        "As he announced his run, the crowd cheered for a long time.",
+    ],
+)
+def test_as_that_tells_when_or_how_much_reports_nothing(nlp, text: str) -> None:
+    assert [q for q in quotes_of(nlp, text) if q.cue in ("written", "suggested")] == []
+    assert all("crowd" not in q.text for q in quotes_of(nlp, text))
+
+
 def test_a_negation_inside_the_report_is_part_of_it(nlp) -> None:
     text = "Tom Reyes said the council would not vote on the harbor plan this year."
     assert only(quotes_of(nlp, text)).text.endswith("would not vote on the harbor plan this year")
