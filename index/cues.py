@@ -58,6 +58,23 @@ DAY_WORDS = frozenset(
     """.split()
 )
 
+# Nouns that report what someone said when a that-clause or an infinitive follows them: "his
+# insistence that ...", "Clinton's claim that ...", "his promise to build a wall".
+STATEMENT_NOUNS = frozenset(
+    """
+    claim assertion insistence warning promise statement suggestion comment remark argument
+    allegation accusation announcement pledge vow contention admission denial complaint
+    prediction
+    """.split()
+)
+# Verbs whose subject makes the report its object names: "he made the suggestion that ...".
+LIGHT_VERBS = frozenset(
+    """
+    make makes made making issue issues issued issuing repeat repeats repeated repeating
+    reiterate reiterates reiterated reiterating offer offers offered offering
+    """.split()
+)
+
 # Verbs that report speech only with one of these children, by word or by dependency
 # label ("pointed out", "called for", "called him a liar"; not "a man called Smith").
 REQUIRED_CHILD: dict[str, tuple[frozenset[str], frozenset[str]]] = {

@@ -7,7 +7,8 @@ The kinds of attribution found, as the best rule-based extractors do, one module
   a quotation standing alone after a report is a floating quote of that speaker;
 - indirect and partial (``reported_speech.py``): the clause a reporting verb governs
   ("Kuleba said the process ..."), partial when it holds quoted words; reports set off by
-  commas ("..., the Associated Press reported."); "according to X";
+  commas ("..., the Associated Press reported.", "As the paper noted, ..."); "according to
+  X"; the clause a report noun governs ("his insistence that ...");
 - labelled (``speaker_labels.py``): "NAME: statement" in transcripts and headlines.
 Speakers are then resolved within the article by ``coref.py``, in text order.
 """
@@ -21,7 +22,7 @@ from index.direct_quotes import attach_unattributed, direct_quotes
 from index.models import Quote
 from index.quote_marks import find_quoted_spans
 from index.quote_parts import Found, MarkIndex
-from index.reported_speech import according_to, indirect_quotes
+from index.reported_speech import according_to, indirect_quotes, nominal_reports
 from index.speaker_labels import labelled_statements
 
 # Most of an indirect clause already inside a found quotation: the same statement.
@@ -103,6 +104,7 @@ def extract_quotes(doc: Doc, article_id: str) -> list[Quote]:
     direct += [f for f in labelled if f.quoted]
     cues = {f.cue.i for f in direct if f.cue is not None}
     reported = indirect_quotes(doc, marks, cues) + according_to(doc, marks)
+    reported += nominal_reports(doc, marks)
     others = _drop_repeats(direct, [f for f in labelled if not f.quoted] + reported)
     found = direct + others
     found += attach_unattributed(doc, marks, found)

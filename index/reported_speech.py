@@ -1,4 +1,4 @@
-"""Reported speech: the clause a reporting verb governs, and "according to X".
+"""Reported speech: the clause a reporting verb or noun governs, and "according to X".
 
 'Kuleba said the process ... has become more difficult' (indirect), the same with quoted
 words inside (partial), 'called for a recount' (the object of some verbs), '..., the
@@ -14,12 +14,14 @@ from index.cues import (
     CONTENT_DEPS,
     DAY_WORDS,
     DIRECT_ONLY_VERBS,
+    LIGHT_VERBS,
     OBJECT_CONTENT_VERBS,
     OBJECT_DEPS,
+    STATEMENT_NOUNS,
     SUBJECT_DEPS,
     verb_forms,
 )
-from index.mentions import mention_of
+from index.mentions import Mention, mention_of
 from index.models import QuoteKind
 from index.quote_parts import (
     CONFIDENCE,
@@ -275,3 +277,75 @@ def according_to(doc: Doc, marks: MarkIndex) -> list[Found]:
         cue = "according to"
         found.append(Found([bounds], "indirect", token, cue, mention_of(source), confidence))
     return found
+
+
+# A possessive pronoun as the speaker: read as its subject form is read.
+_POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they", "its": "it", "our": "we"}
+
+
+def nominal_reports(doc: Doc, marks: MarkIndex) -> list[Found]:
+    """The clause a report noun governs, with its owner as the speaker: "his insistence that
+    ...", "Clinton's claim that ...", "warnings from economists that ...", "he made the
+    suggestion that ...". A report no one is named for ("the claim that ...") is left out."""
+    found: list[Found] = []
+    for noun in doc:
+        if not _report_noun(noun) or marks.token_quote[noun.i] >= 0:
+            continue
+        clause = _noun_content(noun)
+        source = _noun_source(noun) if clause is not None else None
+        if clause is None or source is None or marks.inside(source.idx):
+            continue
+        bounds = trimmed(doc, clause.left_edge.i, clause.right_edge.i + 1)
+        if bounds is None:
+            continue
+        bounds = with_closing_mark(marks, bounds)
+        quoted = quoted_within(marks, *bounds)
+        kind: QuoteKind = "partial" if quoted else "indirect"
+        mention = _possessive_mention(source) or mention_of(source)
+        found.append(Found([bounds], kind, noun, noun.text, mention, CONFIDENCE[kind], quoted))
+    return found
+
+
+def _report_noun(token: Token) -> bool:
+    """A report noun, also where the tagger took one for a verb ('her warning that')."""
+    noun = token.tag_ in ("NN", "NNS") or (
+        token.tag_ == "VBG" and any(c.dep_ in ("poss", "det") for c in token.children)
+    )
+    singular = token.lower_[:-1] if token.lower_.endswith("s") else token.lower_
+    return noun and (token.lower_ in STATEMENT_NOUNS or singular in STATEMENT_NOUNS)
+
+
+def _noun_content(noun: Token) -> Token | None:
+    """The that-clause or infinitive a report noun governs: 'the claim that ...', 'his
+    promise to build ...', 'his statement on Wednesday that ...' (not 'the claim that he
+    made', a relative clause)."""
+    for child in noun.rights:
+        if child.dep_ in ("acl", "ccomp") and (
+            _has_that(child) or any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children)
+        ):
+            return child
+    misplaced = _misplaced_that(noun)
+    return misplaced[0] if misplaced else None
+
+
+def _noun_source(noun: Token) -> Token | None:
+    """Whose report a noun is: its owner ('his', "Clinton's"), 'from X', or the subject of
+    the verb that makes it ('he made the suggestion')."""
+    for child in noun.children:
+        if child.dep_ == "poss":
+            return child
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ == "from":
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+    if noun.dep_ == "dobj" and noun.head.lower_ in LIGHT_VERBS:
+        return speaker_head(noun.head)
+    return None
+
+
+def _possessive_mention(token: Token) -> Mention | None:
+    """'his', 'her' as the mention of a pronoun speaker, for the resolver."""
+    subject = _POSSESSIVE_PRONOUNS.get(token.lower_)
+    if subject is None or token.tag_ != "PRP$":
+        return None
+    kind = "person" if subject in ("he", "she") else "unknown"
+    return Mention(token.text, token.idx, token.idx + len(token), None, None, kind, True, subject)

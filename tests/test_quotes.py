@@ -430,6 +430,50 @@ def test_as_that_tells_when_or_how_much_reports_nothing(nlp, text: str) -> None:
     assert all("crowd" not in q.text for q in quotes_of(nlp, text))
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker", "words"),
+    [
+        (
+            "Tom Reyes spoke first. Part of his pitch is his insistence that the harbor "
+            "will pay for itself.",
+            "Tom Reyes",
+            "that the harbor will pay for itself",
+        ),
+        (
+            "Anna Berg's claim that the port lost money last year was checked by the council.",
+            "Anna Berg",
+            "that the port lost money last year",
+        ),
+        (
+            "Anna Berg repeated her warning that the harbor would flood by winter.",
+            "Anna Berg",
+            "that the harbor would flood by winter",
+        ),
+        (
+            "Tom Reyes made the suggestion that the council should sell the old ferry.",
+            "Tom Reyes",
+            "that the council should sell the old ferry",
+        ),
+    ],
+)
+def test_a_report_noun_reports_the_clause_it_governs(
+    nlp, text: str, speaker: str, words: str
+) -> None:
+    quote = only(quotes_of(nlp, text))
+    assert (quote.speaker, quote.text) == (speaker, words)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The claim that he made about the harbor was false.",  # a relative clause
+        "The claim that the harbor lost money was checked by the council.",  # no one's
+    ],
+)
+def test_a_report_noun_without_a_claimant_or_a_clause_is_no_quote(nlp, text: str) -> None:
+    assert quotes_of(nlp, text) == []
+
+
 def test_a_negation_inside_the_report_is_part_of_it(nlp) -> None:
     text = "Tom Reyes said the council would not vote on the harbor plan this year."
     assert only(quotes_of(nlp, text)).text.endswith("would not vote on the harbor plan this year")
