@@ -22,7 +22,7 @@ from index.cues import (
     verb_forms,
 )
 from index.mentions import Mention, mention_of
-from index.models import QuoteKind
+from index.models import QuoteKind, SpeakerKind
 from index.quote_parts import (
     CONFIDENCE,
     MIN_CONTENT_TOKENS,
@@ -347,5 +347,5 @@ def _possessive_mention(token: Token) -> Mention | None:
     subject = _POSSESSIVE_PRONOUNS.get(token.lower_)
     if subject is None or token.tag_ != "PRP$":
         return None
-    kind = "person" if subject in ("he", "she") else "unknown"
+    kind: SpeakerKind = "person" if subject in ("he", "she") else "unknown"
     return Mention(token.text, token.idx, token.idx + len(token), None, None, kind, True, subject)
