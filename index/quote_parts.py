@@ -77,11 +77,32 @@ def is_speech_verb(token: Token) -> bool:
         return False
     if _modifier(token) or (token.i > 0 and token.doc[token.i - 1].text in ("<", "</")):
         return False  # "her reported income", "a class called ...", "<tweet ...>"
+    if _other_sense(token, lemma):
+        return False
     required = REQUIRED_CHILD.get(lemma)
     if required is None:
         return True
     words, deps = required
     return any(c.lower_ in words or c.dep_ in deps for c in token.children)
+
+
+def _other_sense(token: Token, lemma: str) -> bool:
+    """A reporting verb in a sense that reports nothing: "That said, ..." (however), "denied
+    him a hearing" (refused him)."""
+    if lemma == "say" and token.i > 0:
+        before, after = (
+            token.doc[token.i - 1],
+            token.nbor(1) if token.i + 1 < len(token.doc) else None,
+        )
+        if (
+            before.lower_ == "that"
+            and before.is_sent_start
+            and after is not None
+            and after.text == ","
+        ):
+            return True
+    objects = [c for c in token.children if c.dep_ in ("dative", "dobj")]
+    return lemma == "deny" and len(objects) > 1
 
 
 def _modifier(token: Token) -> bool:
@@ -98,7 +119,7 @@ def _modifier(token: Token) -> bool:
 def speaker_head(verb: Token) -> Token | None:
     """The head of the speaker's mention for a reporting verb."""
     if verb.dep_ in INHERIT_SUBJECT_DEPS and not any(
-        c.dep_ in ("nsubj", "agent") for c in verb.children
+        c.dep_ in ("nsubj", "nsubjpass", "agent") for c in verb.children
     ):
         # '... told the paper that the mayor "had ...," adding, "..."': the one adding is the
         # one telling, not the subject of the clause "adding" happens to hang off.

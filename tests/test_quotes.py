@@ -474,6 +474,22 @@ def test_a_report_noun_without_a_claimant_or_a_clause_is_no_quote(nlp, text: str
     assert quotes_of(nlp, text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The council could split the vote. That said, the harbor plan cannot pass this year.",
+        "The council denied Anna Berg a hearing before the harbor committee.",
+    ],
+)
+def test_a_reporting_verb_in_another_sense_reports_nothing(nlp, text: str) -> None:
+    assert quotes_of(nlp, text) == []
+
+
+def test_whoever_was_warned_did_not_warn(nlp) -> None:
+    text = "Tom Reyes asked the interns to draw up plans, even though he was warned against it."
+    assert [q.cue for q in quotes_of(nlp, text)] == ["asked"]
+
+
 def test_a_negation_inside_the_report_is_part_of_it(nlp) -> None:
     text = "Tom Reyes said the council would not vote on the harbor plan this year."
     assert only(quotes_of(nlp, text)).text.endswith("would not vote on the harbor plan this year")
