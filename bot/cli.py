@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -85,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("whosaid: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `whosaid speakers | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 NOISY_LIBRARIES = ("faiss", "sentence_transformers", "httpx", "bm25s", "transformers")
@@ -136,8 +140,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         log.info("no index yet: building it first")
         with progress_bar(enabled=True) as progress:
             engine.update(args.articles or settings.articles_dir, progress=progress)
-    k = args.k or settings.top_k
+    k = settings.top_k if args.k is None else args.k
     options = dict(k=k, speaker=args.speaker, since=args.since, until=args.until)
+    if args.questions and args.question:
+        print("whosaid ask: give a question or --questions FILE, not both", file=sys.stderr)
+        return 2
     if args.questions:
         return _ask_many(engine, args.questions, options)
     if not args.question:
@@ -152,7 +159,11 @@ def _ask_many(engine: Any, path: Path, options: dict[str, Any]) -> int:
     """One JSON object a line for each question in the file, each with its latency."""
     from index.errors import QuestionError
 
-    for line in path.read_text(encoding="utf-8").splitlines():
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuestionError(f"cannot read the questions file {path}: {exc}") from None
+    for line in lines:
         if not line.strip():
             continue
         started = time.perf_counter()
@@ -224,6 +235,11 @@ def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(args, settings)
+    if args.speaker and engine.find_speaker(args.speaker) is None:
+        close = [s.name for s in engine.speakers(args.speaker.split()[-1])][:5]
+        hint = f"; did you mean {', '.join(close)}?" if close else "; see `whosaid speakers`"
+        print(f"whosaid: no speaker called {args.speaker} is quoted{hint}", file=sys.stderr)
+        return 1
     records = engine.speaker_quotes(args.speaker) if args.speaker else engine.quotes(args.article)
     if args.speaker and args.article:
         records = [r for r in records if r.quote.article_id == args.article]

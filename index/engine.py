@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -40,7 +41,14 @@ from index.models import (
 )
 from index.numbering import intersection, members, union
 from index.passages import PassageSettings
-from index.query import Query, fold, names_person, parse_question, without_dates
+from index.query import (
+    Query,
+    explicit_speaker,
+    fold,
+    names_person,
+    parse_question,
+    without_dates,
+)
 from index.retention import pin_current
 from index.search import (
     _STOPWORDS,
@@ -75,6 +83,29 @@ from index.store import Store
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+MAX_ANSWERS = 25
+_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def checked_date(value: str | None, option: str, last: bool = False) -> str | None:
+    """A date option as YYYY-MM-DD: "2016" and "2016-03" stand for their first day, or their
+    last with ``last`` ("until 2016-03" takes in March); anything else is refused."""
+    if not value:
+        return None
+    match = _DATE.fullmatch(value.strip())
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day = int(match[1]), int(match[2] or (12 if last else 1)), match[3]
+        if day is None:
+            following = date(year + month // 12, month % 12 + 1, 1)
+            end = following - timedelta(days=1)
+            return (end if last else date(year, month, 1)).isoformat()
+        return date(year, month, int(day)).isoformat()
+    except ValueError:
+        raise QuestionError(
+            f"{option} must be a date written YYYY-MM-DD (or YYYY-MM, or YYYY), not {value!r}"
+        ) from None
 # Words that ask for someone's words without saying about what.
 SPEECH_WORDS = frozenset(
     "say said says tell told talk talked think thinks thought claim claimed comment comments "
@@ -352,6 +383,11 @@ class Whosaid:
                 f"the question is {len(question):,} characters long; "
                 f"keep it under {MAX_QUESTION_CHARS:,}"
             )
+        if not 1 <= k <= MAX_ANSWERS:
+            raise QuestionError(f"ask for 1 to {MAX_ANSWERS} answers, not {k}")
+        since, until = checked_date(since, "since"), checked_date(until, "until", last=True)
+        if since and until and since > until:
+            raise QuestionError(f"since {since} is after until {until}: no article can be both")
         snap = self.snapshot()
         key = (snap.gen, question, k, speaker, since, until)
         cached = self._answers.get(key)
@@ -742,10 +778,10 @@ def _names_only(query: Query, snap: Snapshot) -> bool:
 
 
 def _find_speaker(snap: Snapshot, name: str) -> Speaker | None:
-    """The most quoted speaker whose name or alias is ``name``."""
-    wanted = fold(name.strip())
-    matches = [s for s in snap.speakers if wanted in (fold(n) for n in (s.name, *s.aliases))]
-    return max(matches, key=lambda s: s.quote_count) if matches else None
+    """The speaker a name typed by hand means, as `ask --speaker` reads it: an exact name or
+    alias ("Sen. Ted Cruz"), else a name inside it ("Sen. Cruz")."""
+    found = explicit_speaker(name, snap.matcher)
+    return found.speaker if found else None
 
 
 def _name(snap: Snapshot, speaker_id: int | None) -> str | None:

@@ -341,7 +341,7 @@ def parse_question(
 ) -> Query:
     """Take a question apart; explicit options win over what the text says."""
     matcher = speakers if isinstance(speakers, SpeakerMatcher) else SpeakerMatcher(speakers)
-    found = _explicit_speaker(speaker, matcher) if speaker else matcher.find(question)
+    found = explicit_speaker(speaker, matcher) if speaker else matcher.find(question)
     who = bool(_WHO.match(question))
     if found and who and not found.subject and not speaker and not _WHO_IS.match(question):
         found = None  # "Who said Clinton weighs the cost of acting?": she is what was said of
@@ -366,7 +366,7 @@ def parse_question(
     )
 
 
-def _explicit_speaker(name: str, matcher: SpeakerMatcher) -> Mention | None:
+def explicit_speaker(name: str, matcher: SpeakerMatcher) -> Mention | None:
     """An exact name or alias, else any name inside the text given."""
     exact = matcher.names.get(tuple(_norm(w) for w in name.split()))
     if exact:

@@ -13,7 +13,7 @@ import pytest
 
 from index import engine as engine_module
 from index.embedder import HashEmbedder
-from index.engine import Whosaid
+from index.engine import Whosaid, checked_date
 from index.errors import IndexMismatchError, IndexMissingError, QuestionError, WhosaidError
 from index.search import LONG_STORY, Vocabulary, tokenize
 from tests.conftest import fake_attribute
@@ -123,6 +123,29 @@ def test_questions_are_checked(fake_engine: Whosaid, articles_dir: Path) -> None
         fake_engine.ask("   ")
     with pytest.raises(QuestionError, match="characters"):
         fake_engine.ask("why " * 3000)
+    for k in (0, -3, 26):
+        with pytest.raises(QuestionError, match="1 to 25 answers"):
+            fake_engine.ask("What did Lopez say?", k=k)
+    for bad in ("banana", "2016/01/31", "2016-13-01", "2016-02-30"):
+        with pytest.raises(QuestionError, match="YYYY-MM-DD"):
+            fake_engine.ask("What did Lopez say?", until=bad)
+    with pytest.raises(QuestionError, match="after until"):
+        fake_engine.ask("What did Lopez say?", since="2020-05-01", until="2020-04-01")
+
+
+@pytest.mark.parametrize(
+    ("value", "last", "day"),
+    [
+        ("2016-3-5", False, "2016-03-05"),
+        ("2016-02", False, "2016-02-01"),
+        ("2016-02", True, "2016-02-29"),
+        ("2016-12", True, "2016-12-31"),
+        ("2015", True, "2015-12-31"),
+        ("2015", False, "2015-01-01"),
+    ],
+)
+def test_a_date_option_may_name_a_month_or_a_year(value: str, last: bool, day: str) -> None:
+    assert checked_date(value, "until" if last else "since", last=last) == day
 
 
 def test_another_model_is_refused_until_rebuild(tmp_path: Path, articles_dir: Path) -> None:

@@ -143,6 +143,29 @@ def test_questions_file_gives_one_json_line_each(
     assert all(r["latency_ms"] > 0 and r["answers"] for r in results)
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["ask", "Kuleba?", "-k", "0"], "1 to 25 answers"),
+        (["ask", "Kuleba?", "--until", "2022/05/31"], "YYYY-MM-DD"),
+        (["ask", "--questions", "no-such-file.txt"], "cannot read the questions file"),
+        (["ask", "Kuleba?", "--questions", "no-such-file.txt"], "not both"),
+        (["quotes", "--speaker", "Zorro"], "no speaker called Zorro"),
+    ],
+)
+def test_bad_input_gets_a_message_not_a_traceback(
+    indexed: dict, cli_env: dict[str, str], args: list[str], says: str
+) -> None:
+    result = whosaid(*args, env=cli_env, check=False)
+    assert result.returncode in (1, 2) and says in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_speaker_is_found_for_quotes_as_for_ask(indexed: dict, cli_env: dict[str, str]) -> None:
+    quotes = json.loads(whosaid("quotes", "--speaker", "Mr. Kuleba", "--json", env=cli_env).stdout)
+    assert quotes and {q["speaker"] for q in quotes} == {"Dmytro Kuleba"}
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(command: str) -> None:
     out = whosaid(command, "--help", env=dict(os.environ)).stdout
