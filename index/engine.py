@@ -106,6 +106,8 @@ def checked_date(value: str | None, option: str, last: bool = False) -> str | No
         raise QuestionError(
             f"{option} must be a date written YYYY-MM-DD (or YYYY-MM, or YYYY), not {value!r}"
         ) from None
+
+
 # Words that ask for someone's words without saying about what.
 SPEECH_WORDS = frozenset(
     "say said says tell told talk talked think thinks thought claim claimed comment comments "

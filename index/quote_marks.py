@@ -26,7 +26,7 @@ _REOPENED = re.compile("\\s*['\u2018\u2019]")  # the next paragraph opens with a
 # Words that start with an apostrophe: 'em, 'n', 'cause, 'til, '90s, '66.
 _ELISION = re.compile(r"(?:em|n|cause|cos|til|tis|twas|bout|\d\ds?)\b")
 # What may follow an opening mark besides a letter or digit: '£40bn', '...and', '"Yes"'.
-_QUOTE_STARTS = "\u00a3$\u20ac.\u2026\"\u201c[#"
+_QUOTE_STARTS = '\u00a3$\u20ac.\u2026"\u201c[#'
 _DISPLAY_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e "
 _PARAGRAPH = re.compile(r"\n\s*\n|\n")
 # A straight mark opens a quote when it follows one of these (or starts the text).
@@ -113,7 +113,7 @@ def _single_role(text: str, start: int) -> str | None:
     after = text[start + 1] if start + 1 < len(text) else " "
     if before.isalnum() and after.isalnum():
         return None
-    if before in _OPENING_CONTEXT or before in "\"\u201c":
+    if before in _OPENING_CONTEXT or before in '"\u201c':
         if mark == "\u2019" or _ELISION.match(text, start + 1):
             return None
         return "open" if after.isalnum() or after in _QUOTE_STARTS else None

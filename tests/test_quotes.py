@@ -220,13 +220,16 @@ def test_a_quoted_show_name_is_not_what_the_speaker_said(nlp) -> None:
         (  # the parser hangs the quote on the name after it
             "\u201cThat is a fair concern, because they are very loyal,\u201d Tom Reyes, 69, "
             "told the station on Monday.",
-            "Tom Reyes", "Tom Reyes",
+            "Tom Reyes",
+            "Tom Reyes",
             "\u201cThat is a fair concern, because they are very loyal,\u201d",
         ),
         (  # a quotation after a verb is what the speaker said, not a name
             'Residents are "fed up and frightened," Police Chief Ron Hale said Monday the '
             "department would add patrols.",
-            "Ron Hale", "Police Chief Ron Hale", '"fed up and frightened,"',
+            "Ron Hale",
+            "Police Chief Ron Hale",
+            '"fed up and frightened,"',
         ),
     ],
 )
