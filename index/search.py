@@ -71,6 +71,9 @@ TOPIC_ANSWERS = 5
 # question's words are often spread over an article rather than packed into one passage.
 ARTICLE_WEIGHT = 0.5
 DUPLICATE_COSINE = 0.97
+# Candidates kept for boosting: ten an answer, as for this many answers at least, so that
+# asking for fewer answers never changes which comes first.
+POOL_FOR_AT_LEAST = 5
 SPEAKER_BOOST = 1.3
 WHO_BOOST = 1.1
 DATE_BOOST = 1.5
@@ -439,7 +442,7 @@ class Searcher:
             )
         return [
             Candidate(int(self.row_ids[p]), s, cosine[p], lex[p], p)
-            for p, s in fused[: max(k, 1) * 10]
+            for p, s in fused[: max(k, POOL_FOR_AT_LEAST) * 10]
         ]
 
     def _dense(self, vector: np.ndarray, within: np.ndarray | None) -> list[tuple[int, float]]:

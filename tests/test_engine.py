@@ -312,6 +312,21 @@ def test_a_speaker_named_alone_is_answered_when_passages_naming_them_outrank_the
     ]
 
 
+def test_asking_for_fewer_answers_keeps_the_first(
+    fake_engine: Whosaid, articles_dir: Path
+) -> None:
+    # Thirty passages name Berg and trade; the one quoting him wins only once boosted.
+    talks = "\n\n".join(f"Berg watched the trade talks at pier {n}. " * 5 for n in range(30))
+    (articles_dir / "gamma.txt").write_text(
+        f"date 2021-07-01\ntitle: Gamma\n\n{talks}\n\n"
+        "“Cheap imports hurt the small boats and their trade,” Tom Berg said on a long day.\n"
+    )
+    fake_engine.update(articles_dir)
+    firsts = [fake_engine.ask("What did Berg say about trade?", k=k).answers[0] for k in (1, 5)]
+    assert firsts[0] == firsts[1]
+    assert [q.speaker for q in firsts[0].quotes] == ["Tom Berg"]
+
+
 def strict_engine(data: Path, articles: Path, **floors: float) -> Whosaid:
     """Both articles indexed with the hash embedder, no cosine floor but ``floors``."""
     (articles / "alpha.txt").write_text(ALPHA)
