@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from index.cues import FULL_NAMES, KIN_WORDS
+from index.cues import FEMALE_NAMES, FULL_NAMES, KIN_WORDS, MALE_NAMES
 from index.models import Speaker
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -37,6 +37,8 @@ _TITLES = frozenset(
     "general speaker leader minister chairman chairwoman attorney vice former candidate".split()
 )
 _TITLE = "|".join(sorted(_TITLES))
+_THE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+_SPEECH_NEXT = re.compile(r"^\W{0,3}" + _SPEECH, re.IGNORECASE)
 _SPEECH_BEFORE = re.compile(
     rf"\b(according to|did|does|do|has|have|from|by)\s+(?:the\s+)?(?:(?:{_TITLE})\.?\s+)?$",
     re.IGNORECASE,
@@ -136,12 +138,32 @@ class SpeakerMatcher:
 
     def __init__(self, speakers: Sequence[Speaker]) -> None:
         self.names: dict[tuple[str, ...], list[Speaker]] = {}
+        self.first_names: dict[str, list[Speaker]] = {}
         for speaker in speakers:
             for name in _names(speaker):
                 key = tuple(_norm(w) for w in name.split())
                 if all(key):
                     self.names.setdefault(key, []).append(speaker)
+            words = speaker.name.split()
+            if speaker.kind == "person" and len(words) > 1 and _norm(words[0]) in _GIVEN_NAMES:
+                self.first_names.setdefault(_norm(words[0]), []).append(speaker)
         self.longest = min(max((len(k) for k in self.names), default=1), 6)
+
+    def _named(self, key: tuple[str, ...]) -> tuple[list[Speaker] | None, bool]:
+        """The speakers these words name: as a name, alias or surname; or, for one word, as
+        the first name of a person the articles quote far more than anyone else so called
+        ("Bernie", "Hillary"; not "Mike" when two Mikes are quoted alike), unless a speaker
+        of that one name is about as often quoted; and whether it was by first name."""
+        found = self.names.get(key)
+        if len(key) != 1 or key[0] not in self.first_names:
+            return found, False
+        first = sorted(self.first_names[key[0]], key=lambda s: s.quote_count, reverse=True)
+        best, runner_up = first[0].quote_count, first[1].quote_count if len(first) > 1 else 0
+        if best < FIRST_NAME_LEAD * runner_up:
+            return found, False
+        if found and max(s.quote_count for s in found) * FIRST_NAME_LEAD > best:
+            return found, False
+        return [first[0]], True
 
     def find(self, question: str) -> Mention | None:
         """The speaker named in the question, and whether the question asks what they said
@@ -149,8 +171,9 @@ class SpeakerMatcher:
 
         A speaker the question asks about ("What did Rubio say about Rand Paul?") wins over one
         it only mentions; then the longest name; then the most quoted speaker among those who
-        share it ("Clinton"). Lower-case names count only when the whole question is lower
-        case, so "will" or "young" in a sentence does not turn into a speaker called Will.
+        share it ("Clinton"). A lower-case name counts when the whole question is lower
+        case, or when the question asks what it said ("What did trump say?"), so "will" or
+        "young" in a sentence does not turn into a speaker called Will.
         """
         lowered = question == question.lower()
         words = list(_QWORD.finditer(question))
@@ -160,10 +183,27 @@ class SpeakerMatcher:
         while i < len(words):
             for n in range(min(self.longest, len(words) - i), 0, -1):
                 span = words[i : i + n]
-                found = self.names.get(tuple(normed[i : i + n]))
-                if not found or (not lowered and not span[0].group(0)[:1].isupper()):
-                    continue
+                found, by_first_name = self._named(tuple(normed[i : i + n]))
                 start, end = span[0].start(), span[-1].end()
+                cased = lowered or span[0].group(0)[:1].isupper()
+                if not found or not (cased or _asked_what_said(question, start, end)):
+                    continue  # lower case in a capitalised question: a name only if asked of
+                if (
+                    n == 1
+                    and _THE.search(question[:start])
+                    and all(s.kind == "person" for s in found)
+                    and not _SOMEONE_OF.match(question[end:])  # "the Zelensky campaign"
+                ):
+                    continue  # "the Pope", "the president": a title, not Amy Pope
+                opening = not question[:start].strip(" \"'“‘")
+                if (
+                    by_first_name
+                    and opening
+                    and not (
+                        _SPEECH_NEXT.match(question[end:]) or _TOPIC_AFTER.match(question[end:])
+                    )
+                ):
+                    continue  # "Will Trump win?" is not about a Will
                 found = _named_here(question, found, n, start, end)
                 if not found:
                     continue
@@ -185,6 +225,23 @@ class SpeakerMatcher:
                 break
             i += 1
         return best[3] if best else None
+
+
+# First names that may name someone alone: common given names, not "German" (Ortega) or "New"
+# (Hampshire Union Leader), which the registry may hold as a person's first word.
+_GIVEN_NAMES = MALE_NAMES | FEMALE_NAMES
+# How many times more quoted than anyone else of that first name a person must be for the
+# first name alone to name them.
+FIRST_NAME_LEAD = 3
+
+
+def _asked_what_said(question: str, start: int, end: int) -> bool:
+    """Whether the words at [start, end) are asked what they said: "What did <them> say",
+    "according to <them>"."""
+    before = _SPEECH_BEFORE.search(question[:start])
+    return bool(
+        before and (_SPEECH_NEXT.match(question[end:]) or before.group(1).lower() == "according to")
+    )
 
 
 _QWORD = re.compile(r"[^\s,;:!?()\[\]\"“”]+")
@@ -322,9 +379,16 @@ def _names(speaker: Speaker) -> list[str]:
         own = {_norm(w) for w in re.split(r"[\s-]+", speaker.name)}
         aliases = tuple(a for a in aliases if own & {_norm(w) for w in re.split(r"[\s-]+", a)})
     names = {n[4:] if n.lower().startswith("the ") else n for n in (speaker.name, *aliases)}
-    if speaker.kind == "person" and len(speaker.name.split()) > 1:
-        names.add(speaker.name.split()[-1])
-    return [n for n in names if len(n) >= 3 and n.lower() not in _NOT_NAMES]
+    last = speaker.name.split()[-1]
+    if speaker.kind == "person" and len(speaker.name.split()) > 1 and _norm(last) not in _TITLES:
+        names.add(last)  # "Sirius XM Vice President" is not "the President"
+    return [
+        n
+        for n in names
+        if len(n) >= 3
+        and n.lower() not in _NOT_NAMES
+        and not all(_norm(w) in _TITLES for w in n.split())  # "Vice President" names nobody
+    ]
 
 
 _NOT_NAMES = {"he", "she", "they", "the", "who", "his", "her", "officials", "official", "it"}

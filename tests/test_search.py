@@ -181,6 +181,39 @@ def test_a_surname_inside_another_name_names_nobody(question: str, name: str | N
     assert parse_question(question, speakers, None).speaker_name == name
 
 
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("What did kuleba say about China?", "Dmytro Kuleba"),  # lower case, asked what it said
+        ("What did hillary clinton say?", "Hillary Clinton"),  # a whole name
+        ("What did young voters say?", None),  # a lower-case word is no name
+        ("What did Hillary say?", "Hillary Clinton"),  # the first name of one much quoted
+        ("According to Hillary, who is winning?", "Hillary Clinton"),
+        ("Hillary on China", "Hillary Clinton"),
+        ("What did German voters say?", None),  # a word the registry has as a first name
+        ("What did the Pope say about the talks?", None),  # a title, not Amy Pope
+        ("What did the Pope campaign say?", "Amy Pope"),  # someone of Amy Pope
+        ("What did the president say?", None),  # nor "Sirius Vice President"
+        ("Will Kuleba go to Beijing?", "Dmytro Kuleba"),  # a first name only when asked of
+        ("What did Maria say?", None),  # two Marias quoted alike
+        ("What did Tom say?", "Tom"),  # one quoted by that one name about as often
+    ],
+)
+def test_lower_case_names_and_first_names(question: str, name: str | None) -> None:
+    speakers = [
+        *SPEAKERS,
+        Speaker(9, "Will Young", "person", quote_count=20),
+        Speaker(10, "Maria Lopez", "person", quote_count=4),
+        Speaker(11, "Maria Berg", "person", quote_count=3),
+        Speaker(12, "Tom Reyes", "person", quote_count=6),
+        Speaker(13, "Tom", "person", quote_count=4),
+        Speaker(14, "German Ortega", "person", quote_count=30),
+        Speaker(15, "Amy Pope", "person", quote_count=5),
+        Speaker(16, "Sirius Vice President", "person", ("Vice President",), quote_count=2),
+    ]
+    assert parse_question(question, speakers, None).speaker_name == name
+
+
 def test_a_group_is_a_speaker_only_when_asked_what_it_said() -> None:
     speakers = [*SPEAKERS, Speaker(9, "Republican", "organisation", quote_count=8)]
     for question in ("Who spoke at the Republican convention?", "Where was the Republican one?"):
