@@ -34,7 +34,7 @@ from index.cues import (
     TITLE_WORDS,
     inflected_report,
 )
-from index.mentions import Mention, mention_of, name_parts, spaced_dash
+from index.mentions import Mention, mention_of, name_parts, name_suffix, spaced_dash
 from index.models import SpeakerKind
 
 # What the recogniser calls a full name it missed ("Eswar Prasad" as ORG): places, dates
@@ -89,7 +89,12 @@ class ArticlePeople:
         if not surname:
             return name
         fits = [p for p in self.people if not gender or p.gender in (None, gender)]
-        full = [p for p in fits if name_parts(p.name)[0] and _same_person(p.name, first, surname)]
+        suffix = name_suffix(name)
+        full = [
+            p
+            for p in fits
+            if name_parts(p.name)[0] and _same_person(p.name, first, surname, suffix)
+        ]
         if not full and not first and titled and name_gender(surname) is None:
             full = [p for p in fits if p.name.lower().split()[1:-1][-1:] == [surname.lower()]]
         if not full:
@@ -109,13 +114,17 @@ class ArticlePeople:
         return next((p.gender for p in self.people if p.name == full and p.gender), None)
 
 
-def _same_person(candidate: str, first: str, surname: str) -> bool:
+def _same_person(candidate: str, first: str, surname: str, suffix: str = "") -> bool:
+    """Whether ``candidate`` may be the person of these names: the same surname and, when
+    both have first names, the same first name and suffix (Donald Trump is not Donald Trump
+    Jr.)."""
     cand_first, cand_surname = name_parts(candidate)
     if cand_surname.lower() != surname.lower():
         return False
     if not first or not cand_first:
         return True
-    return cand_first.split()[0].lower() == first.split()[0].lower()
+    same_first = cand_first.split()[0].lower() == first.split()[0].lower()
+    return same_first and name_suffix(candidate) == suffix
 
 
 def _title_gender(ent: Span) -> str | None:
@@ -137,7 +146,7 @@ def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
         if in_quote(ent.start_char):
             continue
         mention = mention_of(ent.root)
-        name = mention.name or ent.text
+        name = (mention.name or ent.text).replace("\u2019", "'")  # as `clean_name` writes it
         if not name_parts(name)[1]:
             continue
         subject = ent.root.dep_ in SUBJECT_DEPS
@@ -224,7 +233,7 @@ def _missed_full_names(
             continue  # "Rachel Maddow Show", "Alexandria Ocasio-Cortez"
         known = key in tagged_alone and first.lower_ not in lower
         if usual or (known and not inflected_report(first.text)):  # not "Continued Berg"
-            name = f"{first.text} {surname.text}"
+            name = f"{first.text} {surname.text}".replace("\u2019", "'")
             subject = surname.dep_ in SUBJECT_DEPS
             found[key] = _Person(name, first.idx, subject, name_gender(name), None)
     return list(found.values())
@@ -374,7 +383,7 @@ def _word_gender_cue(word: str) -> str | None:
 
 
 def _as_written(text: str) -> str:
-    words = text.split()
+    words = text.replace("\u2019", "'").split()  # one apostrophe, as `clean_name` writes it
     if words and words[0].lower() in HONORIFICS:
         return text
     return " ".join(words)

@@ -172,7 +172,8 @@ def clean_name(text: str) -> str:
     empty for markup, which names nobody ('datetime="2016' in an embedded tweet)."""
     if any(c in text for c in "=<>"):
         return ""
-    words = text.replace("\n", " ").split()
+    # One apostrophe for all: "O’Malley" and "O'Malley" are one person.
+    words = text.replace("\n", " ").replace("\u2019", "'").split()
     while words and words[0].lower().rstrip(",") in HONORIFICS | {"the"}:
         words = words[1:]
     if words and words[-1].endswith(_POSSESSIVE):
@@ -315,7 +316,8 @@ def mention_of(head: Token) -> Mention:
             name = clean_name(doc[tokens[0].i : head.i + 1].text)
     role = role or _apposition_role(head)
     text = span.text
-    return Mention(text, span.start_char, span.end_char, name or None, role, kind, False, lower)
+    name = name.replace("\u2019", "'") if name else None  # as `clean_name` writes it
+    return Mention(text, span.start_char, span.end_char, name, role, kind, False, lower)
 
 
 def _proper_name(tokens: list[Token]) -> str | None:
@@ -334,6 +336,14 @@ def _proper_name(tokens: list[Token]) -> str | None:
 
 
 @lru_cache(maxsize=8192)
+def name_suffix(name: str) -> str:
+    """The suffix ending a name, lower case without its stop ("jr" of "Donald Trump Jr."), or
+    ""."""
+    words = name.split()
+    last = words[-1].lower().rstrip(",") if len(words) > 1 else ""
+    return last.rstrip(".") if last in NAME_SUFFIXES else ""
+
+
 def name_parts(name: str) -> tuple[str, str]:
     """(first names, surname) of a person's name, suffixes dropped ("Martin Luther King Jr.")."""
     words = [w for w in clean_name(name).split() if w.lower().rstrip(",") not in NAME_SUFFIXES]

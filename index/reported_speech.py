@@ -126,10 +126,19 @@ def _content_clause(verb: Token, marks: MarkIndex, cuts: list[int]) -> tuple[int
         children = [c for c in verb.rights if c.dep_ in OBJECT_DEPS and not _circumstance(c)]
     if not children:
         return None
-    start, end = children[0].left_edge.i, children[-1].right_edge.i + 1
+    start, end = _past_the_day(verb.doc, children[0].left_edge.i), children[-1].right_edge.i + 1
     end = min([c for c in cuts if start < c < end] + [end])
     end = min([_other_report(t) for t in verb.doc[start:end] if _other_report(t)] + [end])
     return trimmed(verb.doc, start, end)
+
+
+def _past_the_day(doc: Doc, start: int) -> int:
+    """Past a day the parser put at the head of the clause: 'said on Friday he met ...'."""
+    if doc[start].lower_ == "on" and start + 1 < len(doc) and doc[start + 1].lower_ in DAY_WORDS:
+        start += 2
+    elif doc[start].lower_ in DAY_WORDS and doc[start].dep_ == "npadvmod":
+        start += 1
+    return start + 1 if start < len(doc) and doc[start].text == "," else start
 
 
 def _circumstance(child: Token) -> bool:

@@ -383,6 +383,10 @@ def test_a_statement_not_made_is_no_quote(nlp, text: str) -> None:
             "would arrive in June.",
             "that the new crane would arrive in June",
         ),
+        (  # nor the day the parser put at the head of the clause
+            "Anna Berg said on Friday the harbor would stay open all winter.",
+            "the harbor would stay open all winter",
+        ),
         (  # where and when are not what was announced
             "The harbor board announced on Friday a ban on night shifts during the meeting.",
             "a ban on night shifts",
@@ -486,6 +490,24 @@ def test_a_report_noun_without_a_claimant_or_a_clause_is_no_quote(nlp, text: str
 )
 def test_a_reporting_verb_in_another_sense_reports_nothing(nlp, text: str) -> None:
     assert quotes_of(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        (  # a son is not his father
+            "Tom Reyes spoke first. His son, Tom Reyes Jr., told reporters the harbor would "
+            'reopen. "My father is a fighter," Tom Reyes Jr. said.',
+            ["Tom Reyes Jr", "Tom Reyes Jr"],
+        ),
+        (  # one apostrophe for all
+            "Martin O\u2019Hara said the race was not over. \"We keep going,\" O'Hara said.",
+            ["Martin O'Hara", "Martin O'Hara"],
+        ),
+    ],
+)
+def test_names_that_differ_in_a_suffix_or_an_apostrophe(nlp, text, speakers) -> None:
+    assert [q.speaker for q in quotes_of(nlp, text)] == speakers
 
 
 def test_whoever_was_warned_did_not_warn(nlp) -> None:
