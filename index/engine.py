@@ -501,7 +501,12 @@ class Whosaid:
             unmatched = self._unmatched_words(query.text, ranked[:TOPIC_ANSWERS], named)
             if unmatched:
                 return f"None of the closest passages says anything like {_listed(unmatched)}."
-        if topic is None or best >= TOPIC_CHECKED_FROM or not self._off_topic(snap, ranked, topic):
+        if topic is None:
+            return None
+        theirs_elsewhere = query.asks_words and self._none_of_theirs(snap, query, ranked, topic)
+        if not theirs_elsewhere and (
+            best >= TOPIC_CHECKED_FROM or not self._off_topic(snap, ranked, topic)
+        ):
             return None
         about = " ".join(_content_words(topic.text))
         return f'None of the passages quoting {query.speaker_name} is about "{about}".'
@@ -515,6 +520,22 @@ class Whosaid:
         vector = topic.vector() if topic.vector else self._embed_question(topic.text)
         positions = np.array([c.position for c in top], dtype=np.int64)
         return float(snap.searcher.table.cosines(positions, vector).max()) < self.topic_cosine
+
+    def _none_of_theirs(
+        self, snap: Snapshot, query: Query, ranked: list[Candidate], topic: _Topic
+    ) -> bool:
+        """Whether a question that asks what someone said about something, and matches others'
+        passages well ("What did Kasich say about the weather?" finds a forecast), has none of
+        theirs among the best and none anywhere about it: none holding all of the topic's
+        words, none close to it without the name."""
+        theirs = snap.passages_of(query.speaker_ids)
+        top = np.array([c.position for c in ranked[:TOPIC_ANSWERS]], dtype=np.int64)
+        if not len(theirs) or members(theirs, top).any():
+            return False
+        if np.isin(snap.searcher.row_ids[theirs], topic.holding).any():
+            return False
+        vector = topic.vector() if topic.vector else self._embed_question(topic.text)
+        return float(snap.searcher.table.cosines(theirs, vector).max()) < self.topic_cosine
 
     def _unmatched_words(self, question: str, top: list[Candidate], named: set[str]) -> list[str]:
         """The question's everyday words (not capitalised, not in ``named``) that no token of

@@ -37,6 +37,10 @@ _TITLES = frozenset(
     "general speaker leader minister chairman chairwoman attorney vice former candidate".split()
 )
 _TITLE = "|".join(sorted(_TITLES))
+# A speaker's words asked for right after the name: "Kuleba say", "Kuleba's view".
+_WORDS_ASKED = re.compile(r"^(?:['’]s?)?\W{0,3}" + _SPEECH, re.IGNORECASE)
+# Words that open a question as verbs, whatever speaker has them as a name.
+_AUXILIARIES = frozenset("will may can could should would must might shall".split())
 _THE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 _SPEECH_NEXT = re.compile(r"^\W{0,3}" + _SPEECH, re.IGNORECASE)
 _SPEECH_BEFORE = re.compile(
@@ -77,6 +81,9 @@ class Query:
     # What a question asking what a person said asks about: the question without their name
     # ("What did say about the blackout?"); see `Mention.topic`.
     topic: str | None = None
+    # The question asks for their words in so many words ("What did X say", "X's view"), not
+    # only something they did ("How much cash did X have left?").
+    asks_words: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,6 +190,8 @@ class SpeakerMatcher:
         while i < len(words):
             for n in range(min(self.longest, len(words) - i), 0, -1):
                 span = words[i : i + n]
+                if i == 0 and n == 1 and normed[0] in _AUXILIARIES and len(words) > 1:
+                    continue  # "Will Bernie Sanders ...?" is not about George Will
                 found, by_first_name = self._named(tuple(normed[i : i + n]))
                 start, end = span[0].start(), span[-1].end()
                 cased = lowered or span[0].group(0)[:1].isupper()
@@ -427,6 +436,7 @@ def parse_question(
         dates_soft=bool(dates),
         who=who,
         topic=found.topic(question) if found and not speaker else None,
+        asks_words=bool(found and not who and _WORDS_ASKED.match(question[found.end :])),
     )
 
 

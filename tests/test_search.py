@@ -209,9 +209,23 @@ def test_lower_case_names_and_first_names(question: str, name: str | None) -> No
         Speaker(13, "Tom", "person", quote_count=4),
         Speaker(14, "German Ortega", "person", quote_count=30),
         Speaker(15, "Amy Pope", "person", quote_count=5),
+        Speaker(17, "George Will", "person", quote_count=50),  # "Will" opens questions
         Speaker(16, "Sirius Vice President", "person", ("Vice President",), quote_count=2),
     ]
     assert parse_question(question, speakers, None).speaker_name == name
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("What did Kuleba say about China?", True),
+        ("Kuleba's view on China", True),
+        ("How much money did Kuleba have left?", False),  # something he did
+        ("Who told Kuleba about China?", False),  # who said it is asked
+    ],
+)
+def test_whether_a_question_asks_for_a_speakers_words(question: str, asks: bool) -> None:
+    assert parse_question(question, SPEAKERS, None).asks_words is asks
 
 
 def test_a_group_is_a_speaker_only_when_asked_what_it_said() -> None:
