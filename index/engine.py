@@ -444,7 +444,7 @@ class Whosaid:
         why: str | None = None
         if not ranked:
             late = _after_newest(query, snap)  # "What did X say in 2023?" of articles to 2022
-            why = _too_late(snap) if late else "No passage matches the question within its filters."
+            why = _too_late(snap) if late else _filtered_out(query)
         elif not only_theirs:
             why = self._why_weak(snap, query, ranked, topic)
         if why:
@@ -481,11 +481,13 @@ class Whosaid:
         vocabulary = snap.searcher.vocabulary
         names_only = len(vocabulary) < FULL_VOCABULARY
         if best < (self.unknown_name_cosine if names_only else self.unknown_word_cosine):
-            unknown = unknown_words(query.text, vocabulary, names_only)
+            # A date is judged by when the articles end, not as a word ("2016-03-15").
+            undated = without_dates(query.text)
+            unknown = unknown_words(undated, vocabulary, names_only)
             if _long_telling(query.text, unknown, vocabulary):
                 unknown = []  # "... the loudmouth developer's campaign ...": details of a story
             elif not unknown:
-                unknown = self._unknown_phrases(snap, query.text)
+                unknown = self._unknown_phrases(snap, undated)
             if unknown:
                 return f"No article mentions {_listed(unknown)}."
         if best < self.unknown_word_cosine and _after_newest(query, snap):
@@ -781,6 +783,16 @@ def _listed(words: list[str]) -> str:
 def _after_newest(query: Query, snap: Snapshot) -> bool:
     """Whether the question asks about a time after the newest article was written."""
     return bool(query.since and snap.newest and query.since > snap.newest)
+
+
+def _filtered_out(query: Query) -> str:
+    """Why a question's filters left nothing: "No article from 2016-09-01 to 2016-09-30
+    quotes John Kasich." """
+    when = f" from {query.since or 'the first'} to {query.until or 'the last'}"
+    when = when if query.since or query.until else ""
+    if query.speaker_ids:
+        return f"No article{when} quotes {query.speaker_name}."
+    return f"No article is dated{when}." if when else "No passage matches the question."
 
 
 def _too_late(snap: Snapshot) -> str:

@@ -18,10 +18,36 @@ from index.models import Speaker
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_MONTH_YEAR = re.compile(rf"\b(?:in\s+)?({_MONTH})\.?,?\s+(\d{{4}})\b", re.IGNORECASE)
+_Y = r"((?:19|20)\d{2})"
+# "between January and March 2016", "from Jan. to March 2016", "January-March 2016"
+_MONTH_RANGE = re.compile(
+    rf"\b(?:between\s+|from\s+)?({_MONTH})\.?\s*(?:and|to|through|until|-|–)\s*({_MONTH})\.?,?\s+{_Y}\b",
+    re.IGNORECASE,
+)
+# "March 15, 2016", "15 March 2016", "2016-03-15"; and "2016-03"
+_DAY = re.compile(
+    rf"\b(?:({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_Y}"
+    rf"|(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\.?,?\s+{_Y}"
+    r"|((?:19|20)\d{2})-(\d{1,2})-(\d{1,2}))\b",
+    re.IGNORECASE,
+)
+_ISO_MONTH = re.compile(r"\b((?:19|20)\d{2})-(\d{1,2})\b(?!-\d)")
+_MONTH_YEAR = re.compile(rf"\b(?:in\s+)?({_MONTH})\.?,?\s+{_Y}\b", re.IGNORECASE)
 _LAST_MONTH = re.compile(rf"\b(last|this|in)\s+({_MONTH})\b(?!\.?,?\s+\d)", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:in|during|of)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+# "early 2016", "in the summer of 2015", "late 2015", "mid-2016"
+_PART_OF_YEAR = re.compile(
+    rf"\b(?:in\s+)?(?:the\s+)?(early|mid|late|spring|summer|fall|autumn|winter)(?:-|\s+)(?:of\s+)?{_Y}\b",
+    re.IGNORECASE,
+)
+_PARTS = {
+    "early": (1, 4), "mid": (5, 8), "late": (9, 12), "spring": (3, 5), "summer": (6, 8),
+    "fall": (9, 11), "autumn": (9, 11), "winter": (1, 2),
+}  # fmt: skip
+_YEAR = re.compile(rf"\b(?:in|during|of)\s+{_Y}\b", re.IGNORECASE)
+# A statement made on a day is reported that day or within the next two.
+DAY_REPORTED_WITHIN = 2
 _WHO = re.compile(r"^\s*(who|which\s+\w+)\b", re.IGNORECASE)
 _WHO_IS = re.compile(r"^\s*who\s*(?:is|was|are|were|['’]s)\b", re.IGNORECASE)
 _SPEECH = (
@@ -113,15 +139,50 @@ def month_range(year: int, month: int) -> tuple[str, str]:
     return dt.date(year, month, 1).isoformat(), dt.date(year, month, last).isoformat()
 
 
+_DATE_PATTERNS = (_MONTH_RANGE, _DAY, _ISO_MONTH, _PART_OF_YEAR, _MONTH_YEAR, _LAST_MONTH, _YEAR)
+
+
 def without_dates(text: str) -> str:
     """The text without the dates `find_dates` reads ("in March 2016", "last May")."""
-    for pattern in (_MONTH_YEAR, _LAST_MONTH, _YEAR):
+    for pattern in _DATE_PATTERNS:
         text = pattern.sub(" ", text)
     return text
 
 
 def find_dates(question: str, newest: str | None) -> tuple[str, str] | None:
-    """A date range named in the question, if any."""
+    """A date range named in the question, if any: a span of months, a day (and the two after
+    it, when it was reported), a month, part of a year ("early 2016", "summer 2015"), "last
+    March" (before the newest article), a year."""
+    try:
+        return _dates_in(question, newest)
+    except ValueError:  # "February 30, 2016": no such day
+        return None
+
+
+def _dates_in(question: str, newest: str | None) -> tuple[str, str] | None:
+    match = _MONTH_RANGE.search(question)
+    if match:
+        year = int(match.group(3))
+        first, last = MONTHS[match.group(1).lower()], MONTHS[match.group(2).lower()]
+        if first <= last:
+            return month_range(year, first)[0], month_range(year, last)[1]
+    match = _DAY.search(question)
+    if match:
+        g = match.groups()
+        if g[0]:
+            day = dt.date(int(g[2]), MONTHS[g[0].lower()], int(g[1]))
+        elif g[3]:
+            day = dt.date(int(g[5]), MONTHS[g[4].lower()], int(g[3]))
+        else:
+            day = dt.date(int(g[6]), int(g[7]), int(g[8]))
+        return day.isoformat(), (day + dt.timedelta(days=DAY_REPORTED_WITHIN)).isoformat()
+    match = _ISO_MONTH.search(question)
+    if match and 1 <= int(match.group(2)) <= 12:
+        return month_range(int(match.group(1)), int(match.group(2)))
+    match = _PART_OF_YEAR.search(question)
+    if match:
+        year, (first, last) = int(match.group(2)), _PARTS[match.group(1).lower()]
+        return month_range(year, first)[0], month_range(year, last)[1]
     match = _MONTH_YEAR.search(question)
     if match:
         return month_range(int(match.group(2)), MONTHS[match.group(1).lower()])

@@ -501,7 +501,7 @@ def test_a_reporting_verb_in_another_sense_reports_nothing(nlp, text: str) -> No
             ["Tom Reyes Jr", "Tom Reyes Jr"],
         ),
         (  # one apostrophe for all
-            "Martin O\u2019Hara said the race was not over. \"We keep going,\" O'Hara said.",
+            'Martin O\u2019Hara said the race was not over. "We keep going," O\'Hara said.',
             ["Martin O'Hara", "Martin O'Hara"],
         ),
     ],

@@ -321,6 +321,19 @@ def test_no_speaker_and_who_questions() -> None:
         ("What happened last November?", "2016-11-08", ("2015-11-01", "2015-11-30")),
         ("What was said in 2015?", None, ("2015-01-01", "2015-12-31")),
         ("How are the peace talks going?", "2022-05-01", None),
+        # a span of months, a day (and the two days it may be reported in), ISO forms
+        ("What was said between January and March 2016?", None, ("2016-01-01", "2016-03-31")),
+        ("from Jan. to March 2016", None, ("2016-01-01", "2016-03-31")),
+        ("What did Kuleba say on March 15, 2016?", None, ("2016-03-15", "2016-03-17")),
+        ("What did Kuleba say on 15 March 2016?", None, ("2016-03-15", "2016-03-17")),
+        ("What did Kuleba say on 2016-03-15?", None, ("2016-03-15", "2016-03-17")),
+        ("news of 2016-03", None, ("2016-03-01", "2016-03-31")),
+        ("What did Kuleba say in Sept. 2016?", None, ("2016-09-01", "2016-09-30")),
+        # part of a year
+        ("What happened in early 2016?", None, ("2016-01-01", "2016-04-30")),
+        ("What happened in the summer of 2015?", None, ("2015-06-01", "2015-08-31")),
+        ("late 2015", None, ("2015-09-01", "2015-12-31")),
+        ("What was said on February 30, 2016?", None, None),  # no such day
     ],
 )
 def test_dates_in_question(
