@@ -57,6 +57,7 @@ from index.search import (
     LONG_QUESTION,
     LONG_STORY,
     NO_ANSWER_COSINE,
+    PHRASE_BOOST,
     RARE_WORD_COSINE,
     RARE_WORD_SHARE,
     SPEAKER_BOOST,
@@ -73,6 +74,7 @@ from index.search import (
     collapse_duplicates,
     name_phrases,
     phrase_key,
+    quoted_phrases,
     tokenize,
     unknown_words,
 )
@@ -435,17 +437,19 @@ class Whosaid:
         topic = None if only_theirs else self._topic_soon(snap, query)
         dated = snap.dated(query.since, query.until) if query.dates_soft else _NONE
         theirs = snap.passages_of(query.speaker_ids)
-        prefer = union(snap.size, dated, theirs) if len(dated) or len(theirs) else None
+        verbatim = self._holding_quoted(snap, query.text)
+        preferred = [p for p in (dated, theirs, verbatim) if len(p)]
+        prefer = union(snap.size, *preferred) if preferred else None
         lexical = snap.searcher.lexical(query.text, allowed, prefer)
         # The worker may be embedding the topic: the preferred search then runs here.
         pool = self._pool if topic is None or topic.vector is None else None
         candidates = snap.searcher.search(query, vector(), allowed, k, prefer, lexical, pool=pool)
-        ranked = _boosted(snap, query, candidates, dated, theirs)
+        ranked = _boosted(snap, query, candidates, dated, theirs, verbatim)
         why: str | None = None
         if not ranked:
             late = _after_newest(query, snap)  # "What did X say in 2023?" of articles to 2022
             why = _too_late(snap) if late else _filtered_out(query)
-        elif not only_theirs:
+        elif not only_theirs and not len(verbatim):  # words found as quoted are an answer
             why = self._why_weak(snap, query, ranked, topic)
         if why:
             closest = closest_titles(self.store, ranked)
@@ -459,6 +463,19 @@ class Whosaid:
         scores = {c.passage_id: c.score for c in ranked}
         answers = build_answers(self.store, snap, groups[:k], scores, query)
         return replace(result, answers=tuple(answers))
+
+    def _holding_quoted(self, snap: Snapshot, question: str) -> np.ndarray:
+        """Positions of the passages that hold, word for word, a phrase the question quotes
+        ("Who said 'low energy'?")."""
+        rows: list[int] = []
+        for phrase in quoted_phrases(question):
+            holding = snap.searcher.containing(tokenize(phrase))
+            if not len(holding) or len(holding) > PHRASE_SCAN:
+                continue
+            key = phrase_key(phrase)
+            found = self.store.passages_by_id([int(r) for r in holding])
+            rows += [i for i, p in found.items() if key in phrase_key(p[0])]
+        return np.sort(snap.searcher.positions(rows)) if rows else _NONE
 
     def _topic_soon(self, snap: Snapshot, query: Query) -> _Topic | None:
         """What a question about a named person asks them about (see `_off_topic`): the
@@ -706,13 +723,16 @@ def _boosted(
     candidates: list[Candidate],
     dated: np.ndarray,
     theirs: np.ndarray,
+    verbatim: np.ndarray = _NONE,
 ) -> list[Candidate]:
     """Candidates boosted and ranked again: a speaker named in the question is soft, boosted
     rather than required, so an attribution miss cannot hide an answer."""
     positions = np.array([c.position for c in candidates], dtype=np.int64)
     by_them = members(theirs, positions)
-    factors = np.where(by_them, SPEAKER_BOOST, 1.0) * np.where(
-        members(dated, positions), DATE_BOOST, 1.0
+    factors = (
+        np.where(by_them, SPEAKER_BOOST, 1.0)
+        * np.where(members(dated, positions), DATE_BOOST, 1.0)
+        * np.where(members(verbatim, positions), PHRASE_BOOST, 1.0)
     )
     if query.who:
         factors *= np.where(snap.quoted[positions], WHO_BOOST, 1.0)

@@ -75,6 +75,8 @@ DUPLICATE_COSINE = 0.97
 # asking for fewer answers never changes which comes first.
 POOL_FOR_AT_LEAST = 5
 SPEAKER_BOOST = 1.3
+# A passage holding, word for word, what the question quotes ("Who said 'low energy'?").
+PHRASE_BOOST = 2.0
 WHO_BOOST = 1.1
 DATE_BOOST = 1.5
 _TOKEN = re.compile(r"\w+")
@@ -212,6 +214,16 @@ def _shortens(tokens: list[str], i: int) -> bool:
     after = tokens[i + 1] if i + 1 < len(tokens) else ""
     initial = len(before) == 1 and before.isupper()
     return (initial or before.lower() in _ABBREVIATIONS) and after.lower() not in _SENTENCE_STARTS
+
+
+# Words the question quotes: "Who said 'low energy'?", 'Who said "the campaign goes on"?'.
+_QUOTED = re.compile(r"[\"“”]([^\"“”]{3,200})[\"“”]|(?<!\w)['‘]([^'‘’\"“”]{3,200}?)['’](?!\w)")
+
+
+def quoted_phrases(question: str) -> list[str]:
+    """The phrases of two words or more the question puts between quotation marks."""
+    found = (a or b for a, b in _QUOTED.findall(question))
+    return [p.strip() for p in found if len(tokenize(p)) >= 1 and len(p.split()) >= 2]
 
 
 def phrase_key(text: str) -> str:

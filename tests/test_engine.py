@@ -325,6 +325,24 @@ def test_asking_for_fewer_answers_keeps_the_first(fake_engine: Whosaid, articles
     assert [q.speaker for q in firsts[0].quotes] == ["Tom Berg"]
 
 
+def test_words_a_question_quotes_find_the_passage_holding_them(
+    fake_engine: Whosaid, articles_dir: Path
+) -> None:
+    talk = "\n\n".join(
+        f"Harbor news {n}: the harbor opens, stays busy, and open water stays calm. " * 3
+        + f"“The harbor stays busy and open water stays calm,” Maria Lopez said on day {n}."
+        for n in range(12)
+    )
+    (articles_dir / "gamma.txt").write_text(
+        f"date 2021-07-01\ntitle: Harbor\n\n{talk}\n\n"
+        "“The harbor stays open,” Tom Berg said at the end of a long and windy day.\n"
+    )
+    fake_engine.update(articles_dir)
+    for question in ("Who said 'the harbor stays open'?", 'Who said "The harbor stays open"?'):
+        first = fake_engine.ask(question).answers[0]
+        assert [q.speaker for q in first.quotes] == ["Tom Berg"]
+
+
 def strict_engine(data: Path, articles: Path, **floors: float) -> Whosaid:
     """Both articles indexed with the hash embedder, no cosine floor but ``floors``."""
     (articles / "alpha.txt").write_text(ALPHA)

@@ -16,6 +16,7 @@ from index.search import (
     convex,
     name_phrases,
     phrase_key,
+    quoted_phrases,
     rrf,
     tokenize,
     top_positions,
@@ -420,3 +421,10 @@ def test_snapshot_dates_are_inclusive_and_open_ended() -> None:
     assert snap.dated(None, "2020-03-01").tolist() == [3]
     assert snap.dated("2020-04-01", None).tolist() == [1]
     assert snap.dated(None, None).tolist() == [0, 1, 3]
+
+
+def test_quoted_phrases_are_the_questions_own_quotation_marks() -> None:
+    assert quoted_phrases("Who said 'low energy'?") == ["low energy"]
+    assert quoted_phrases("Who said “the campaign goes on” in Ohio?") == ["the campaign goes on"]
+    # An apostrophe opens nothing, and one word is no phrase.
+    assert quoted_phrases("What was Trump's 'deal' with Kasich's team?") == []
