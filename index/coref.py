@@ -312,7 +312,10 @@ def _nominal_target(people: ArticlePeople, mention: Mention) -> str | None:
     titled = [
         p
         for p in people.people
-        if p.start < mention.start and p.role and head & _role_words(p.role)
+        if p.start < mention.start
+        and p.role
+        and head & _role_words(p.role)
+        and not _other_party(words, p.role)
     ]
     if titled:
         best = max(titled, key=lambda p: p.start)
@@ -325,11 +328,22 @@ def _nominal_target(people: ArticlePeople, mention: Mention) -> str | None:
 
     def same_office(person: _Person) -> bool:
         offices = _role_words(person.role or "") & OFFICE_WORDS
-        return not offices or bool(offices & head)
+        return (not offices or bool(offices & head)) and not _other_party(words, person.role)
 
     return _nearest_person(
         people, mention.start, _word_gender(mention.head), same_office, most_named=True
     )
+
+
+_PARTIES = {"republican": "R", "gop": "R", "democratic": "D", "democrat": "D"}
+
+
+def _other_party(words: list[str], role: str | None) -> bool:
+    """Whether a description names one party and a person's title the other: "the Republican
+    nominee" is not "Hillary Clinton, the Democratic nominee"."""
+    said = {_PARTIES[w] for w in words if w in _PARTIES}
+    held = {_PARTIES[w] for w in _role_words(role or "") if w in _PARTIES}
+    return bool(said and held and not said & held)
 
 
 def _role_words(role: str) -> set[str]:

@@ -510,6 +510,14 @@ def test_names_that_differ_in_a_suffix_or_an_apostrophe(nlp, text, speakers) -> 
     assert [q.speaker for q in quotes_of(nlp, text)] == speakers
 
 
+def test_a_description_naming_a_party_skips_someone_of_the_other(nlp) -> None:
+    text = (
+        "Tom Reyes spoke in Dover on Monday. Anna Berg, the Democratic nominee, answered him in "
+        'Salem. "She will lose," the Republican nominee said.'
+    )
+    assert [q.speaker for q in quotes_of(nlp, text)] == ["Tom Reyes"]
+
+
 def test_whoever_was_warned_did_not_warn(nlp) -> None:
     text = "Tom Reyes asked the interns to draw up plans, even though he was warned against it."
     assert [q.cue for q in quotes_of(nlp, text)] == ["asked"]
