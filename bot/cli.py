@@ -235,6 +235,9 @@ def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(args, settings)
+    if args.speaker is not None and not args.speaker.strip():
+        print("whosaid: --speaker is empty; give a name (see `whosaid speakers`)", file=sys.stderr)
+        return 2
     if args.speaker and engine.find_speaker(args.speaker) is None:
         close = [s.name for s in engine.speakers(args.speaker.split()[-1])][:5]
         hint = f"; did you mean {', '.join(close)}?" if close else "; see `whosaid speakers`"

@@ -99,6 +99,8 @@ def checked_date(value: str | None, option: str, last: bool = False) -> str | No
         if match is None:
             raise ValueError
         year, month, day = int(match[1]), int(match[2] or (12 if last else 1)), match[3]
+        if not 1 <= month <= 12:
+            raise ValueError
         if day is None:
             following = date(year + month // 12, month % 12 + 1, 1)
             end = following - timedelta(days=1)
@@ -387,6 +389,7 @@ class Whosaid:
                 f"the question is {len(question):,} characters long; "
                 f"keep it under {MAX_QUESTION_CHARS:,}"
             )
+        speaker = " ".join(speaker.split()) if speaker else None  # "  " filters by nobody
         if not 1 <= k <= MAX_ANSWERS:
             raise QuestionError(f"ask for 1 to {MAX_ANSWERS} answers, not {k}")
         since, until = checked_date(since, "since"), checked_date(until, "until", last=True)
@@ -449,8 +452,12 @@ class Whosaid:
         if not ranked:
             late = _after_newest(query, snap)  # "What did X say in 2023?" of articles to 2022
             why = _too_late(snap) if late else _filtered_out(query)
-        elif not only_theirs and not len(verbatim):  # words found as quoted are an answer
-            why = self._why_weak(snap, query, ranked, topic)
+        elif not only_theirs:
+            # Words the question quotes, found among the best passages, are an answer, if
+            # they are the asked person's ("What did X say about 'Y'?").
+            found = intersection(snap.size, verbatim, theirs) if query.asks_words else verbatim
+            if not _among_best(ranked, found):
+                why = self._why_weak(snap, query, ranked, topic)
         if why:
             closest = closest_titles(self.store, ranked)
             return replace(result, no_answer=True, closest=closest, reason=why)
@@ -805,6 +812,12 @@ def _after_newest(query: Query, snap: Snapshot) -> bool:
     return bool(query.since and snap.newest and query.since > snap.newest)
 
 
+def _among_best(ranked: list[Candidate], positions: np.ndarray) -> bool:
+    """Whether one of the best few candidates is at one of ``positions``."""
+    best = np.array([c.position for c in ranked[:TOPIC_ANSWERS]], dtype=np.int64)
+    return bool(len(positions) and members(positions, best).any())
+
+
 def _filtered_out(query: Query) -> str:
     """Why a question's filters left nothing: "No article from 2016-09-01 to 2016-09-30
     quotes John Kasich." """
@@ -835,6 +848,10 @@ def _names_only(query: Query, snap: Snapshot) -> bool:
 def _find_speaker(snap: Snapshot, name: str) -> Speaker | None:
     """The speaker a name typed by hand means, as `ask --speaker` reads it: an exact name or
     alias ("Sen. Ted Cruz"), else a name inside it ("Sen. Cruz")."""
+    wanted = fold(name.strip())
+    exact = [s for s in snap.speakers if wanted in (fold(n) for n in (s.name, *s.aliases))]
+    if exact:  # "Xi", too short for the matcher's names
+        return max(exact, key=lambda s: s.quote_count)
     found = explicit_speaker(name, snap.matcher)
     return found.speaker if found else None
 

@@ -335,7 +335,6 @@ def _proper_name(tokens: list[Token]) -> str | None:
     return text or None
 
 
-@lru_cache(maxsize=8192)
 def name_suffix(name: str) -> str:
     """The suffix ending a name, lower case without its stop ("jr" of "Donald Trump Jr."), or
     ""."""
@@ -344,6 +343,7 @@ def name_suffix(name: str) -> str:
     return last.rstrip(".") if last in NAME_SUFFIXES else ""
 
 
+@lru_cache(maxsize=8192)
 def name_parts(name: str) -> tuple[str, str]:
     """(first names, surname) of a person's name, suffixes dropped ("Martin Luther King Jr.")."""
     words = [w for w in clean_name(name).split() if w.lower().rstrip(",") not in NAME_SUFFIXES]

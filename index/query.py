@@ -23,7 +23,8 @@ _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _Y = r"((?:19|20)\d{2})"
 # "between January and March 2016", "from Jan. to March 2016", "January-March 2016"
 _MONTH_RANGE = re.compile(
-    rf"\b(?:between\s+|from\s+)?({_MONTH})\.?\s*(?:and|to|through|until|-|–)\s*({_MONTH})\.?,?\s+{_Y}\b",
+    rf"\b(?:between\s+|from\s+)?({_MONTH})\.?(?:,?\s+{_Y})?\s*(?:and|to|through|until|-|–)\s*"
+    rf"({_MONTH})\.?,?\s+{_Y}\b",
     re.IGNORECASE,
 )
 # "March 15, 2016", "15 March 2016", "2016-03-15"; and "2016-03"
@@ -162,10 +163,12 @@ def find_dates(question: str, newest: str | None) -> tuple[str, str] | None:
 def _dates_in(question: str, newest: str | None) -> tuple[str, str] | None:
     match = _MONTH_RANGE.search(question)
     if match:
-        year = int(match.group(3))
-        first, last = MONTHS[match.group(1).lower()], MONTHS[match.group(2).lower()]
-        if first <= last:
-            return month_range(year, first)[0], month_range(year, last)[1]
+        first, last = MONTHS[match.group(1).lower()], MONTHS[match.group(3).lower()]
+        end_year = int(match.group(4))
+        # "between December 2015 and January 2016"; "from November to February 2016" too
+        start_year = int(match.group(2)) if match.group(2) else end_year - (first > last)
+        if (start_year, first) <= (end_year, last):
+            return month_range(start_year, first)[0], month_range(end_year, last)[1]
     match = _DAY.search(question)
     if match:
         g = match.groups()
@@ -251,8 +254,16 @@ class SpeakerMatcher:
         while i < len(words):
             for n in range(min(self.longest, len(words) - i), 0, -1):
                 span = words[i : i + n]
-                if i == 0 and n == 1 and normed[0] in _AUXILIARIES and len(words) > 1:
-                    continue  # "Will Bernie Sanders ...?" is not about George Will
+                if (
+                    i == 0
+                    and n == 1
+                    and normed[0] in _AUXILIARIES
+                    and len(words) > 1
+                    and not _WORDS_ASKED.match(question[words[0].end() :])
+                    and not _TOPIC_AFTER.match(question[words[0].end() :])
+                    and not words[0].group(0).endswith(("'s", "’s"))
+                ):
+                    continue  # "Will Bernie Sanders ...?" is not about George Will; "May on"
                 found, by_first_name = self._named(tuple(normed[i : i + n]))
                 start, end = span[0].start(), span[-1].end()
                 cased = lowered or span[0].group(0)[:1].isupper()

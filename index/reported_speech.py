@@ -38,6 +38,13 @@ from index.quote_parts import (
 # Where a that-clause may be hung by mistake, and the labels it then gets.
 _ADJUNCT_DEPS = frozenset({"prep", "pobj", "dobj", "npadvmod", "compound", "appos", "dative"})
 _CLAUSE_DEPS = frozenset({"acl", "relcl", "ccomp", "advcl"})
+# What may open the clause after a day: 'said on Friday he / the mayor / Berg / that ...'.
+_CLAUSE_OPENING_TAGS = frozenset({"PRP", "PRP$", "DT", "PDT", "NNP", "NNPS", "EX", "IN"})
+# Verbs that 'as X <verb>' reports with: 'as the paper noted', not 'as she testified'.
+_AS_VERBS = frozenset(
+    "say note report point explain write tell argue predict warn suggest acknowledge claim "
+    "state recall put emphasize emphasise stress insist".split()
+)
 # What a phrase before the report's subject is when it only modifies the verb.
 _MODIFIER_DEPS = frozenset({"advcl", "prep", "npadvmod", "advmod"})
 _WITHHOLDING = frozenset(
@@ -87,9 +94,9 @@ def _as_report(verb: Token) -> list[tuple[int, int]] | None:
     """The clause around 'as X noted' (before it or after it): 'As the paper noted, it is
     ...', '..., as Berg said on Monday.' A verb that says something itself ('As he announced
     his run, ...', 'as she called for a boycott') tells when or why, not what."""
-    if verb.dep_ != "advcl" or not any(
-        c.dep_ == "mark" and c.lower_ == "as" and c.i < verb.i for c in verb.children
-    ):
+    if verb.dep_ != "advcl" or verb_forms().get(verb.lower_) not in _AS_VERBS:
+        return None  # 'As she testified, her husband watched': when, not what
+    if not any(c.dep_ == "mark" and c.lower_ == "as" and c.i < verb.i for c in verb.children):
         return None
     head = verb.head
     if not head.tag_.startswith("VB") or any(c.dep_ == "nsubjpass" for c in verb.children):
@@ -133,19 +140,24 @@ def _content_clause(verb: Token, marks: MarkIndex, cuts: list[int]) -> tuple[int
 
 
 def _past_the_day(doc: Doc, start: int) -> int:
-    """Past a day the parser put at the head of the clause: 'said on Friday he met ...'."""
-    if doc[start].lower_ == "on" and start + 1 < len(doc) and doc[start + 1].lower_ in DAY_WORDS:
-        start += 2
-    elif doc[start].lower_ in DAY_WORDS and doc[start].dep_ == "npadvmod":
-        start += 1
-    return start + 1 if start < len(doc) and doc[start].text == "," else start
+    """Past a day the parser put at the head of the clause: 'said on Friday he met ...',
+    'said Monday the harbor ...' (not 'on Monday's vote', 'on March sales', 'Friday was')."""
+    day = start + 1 if doc[start].lower_ == "on" else start
+    if day + 1 >= len(doc) or doc[day].lower_ not in DAY_WORDS:
+        return start
+    if day == start and doc[day].dep_ != "npadvmod":
+        return start
+    after = doc[day + 1]
+    if after.text == ",":
+        return day + 2
+    return day + 1 if after.tag_ in _CLAUSE_OPENING_TAGS else start
 
 
 def _circumstance(child: Token) -> bool:
     """A phrase that says when or where something was said, not what: 'in Paris', 'on
     Friday' (but 'commented on the plan')."""
-    if child.dep_ != "prep":
-        return False
+    if child.dep_ != "prep" or any(t.dep_ in _CLAUSE_DEPS for t in child.subtree):
+        return False  # 'warned in a letter that the plant would close', misparsed
     return child.lower_ in CIRCUMSTANCE_PREPOSITIONS or any(
         c.dep_ == "pobj" and c.lower_ in DAY_WORDS for c in child.children
     )
@@ -298,13 +310,16 @@ def nominal_reports(doc: Doc, marks: MarkIndex) -> list[Found]:
     suggestion that ...". A report no one is named for ("the claim that ...") is left out."""
     found: list[Found] = []
     for noun in doc:
-        if not _report_noun(noun) or marks.token_quote[noun.i] >= 0:
-            continue
+        if not _report_noun(noun) or marks.token_quote[noun.i] >= 0 or noun.dep_ == "ROOT":
+            continue  # a noun the parser made the root has swallowed the sentence's verb
         clause = _noun_content(noun)
         source = _noun_source(noun) if clause is not None else None
         if clause is None or source is None or marks.inside(source.idx):
             continue
-        bounds = trimmed(doc, clause.left_edge.i, clause.right_edge.i + 1)
+        end = clause.right_edge.i + 1
+        if noun.head.i > noun.i:  # 'Her warning that the dam would burst went unheeded'
+            end = min(end, noun.head.i)
+        bounds = trimmed(doc, clause.left_edge.i, end)
         if bounds is None:
             continue
         bounds = with_closing_mark(marks, bounds)

@@ -217,7 +217,10 @@ def _shortens(tokens: list[str], i: int) -> bool:
 
 
 # Words the question quotes: "Who said 'low energy'?", 'Who said "the campaign goes on"?'.
-_QUOTED = re.compile(r"[\"“”]([^\"“”]{3,200})[\"“”]|(?<!\w)['‘]([^'‘’\"“”]{3,200}?)['’](?!\w)")
+_QUOTED = re.compile(
+    r"[\"“”]([^\"“”]{3,200})[\"“”]"
+    r"|(?<!\w)['‘]((?:[^'‘’\"“”]|(?<=\w)['’](?=\w)){3,200}?)['’](?!\w)"
+)
 
 
 def quoted_phrases(question: str) -> list[str]:

@@ -126,7 +126,7 @@ def test_questions_are_checked(fake_engine: Whosaid, articles_dir: Path) -> None
     for k in (0, -3, 26):
         with pytest.raises(QuestionError, match="1 to 25 answers"):
             fake_engine.ask("What did Lopez say?", k=k)
-    for bad in ("banana", "2016/01/31", "2016-13-01", "2016-02-30"):
+    for bad in ("banana", "2016/01/31", "2016-13-01", "2016-02-30", "2021-13", "2016-00"):
         with pytest.raises(QuestionError, match="YYYY-MM-DD"):
             fake_engine.ask("What did Lopez say?", until=bad)
     with pytest.raises(QuestionError, match="after until"):
@@ -439,6 +439,8 @@ def test_a_person_asked_about_what_only_others_spoke_of_gets_no_answer(
     )
     # The same asked of the person who spoke of it is answered.
     assert not strict.ask("What did Maria Lopez say about the weather?").no_answer
+    # Quoting the topic changes nothing: the passages holding it are not his.
+    assert strict.ask("What did Tom Berg say about 'the weather'?").no_answer
 
 
 def test_a_rare_word_no_best_article_holds_needs_a_close_match(

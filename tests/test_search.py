@@ -195,6 +195,9 @@ def test_a_surname_inside_another_name_names_nobody(question: str, name: str | N
         ("What did the Pope say about the talks?", None),  # a title, not Amy Pope
         ("What did the Pope campaign say?", "Amy Pope"),  # someone of Amy Pope
         ("What did the president say?", None),  # nor "Sirius Vice President"
+        ("May I ask what Kuleba said?", "Dmytro Kuleba"),  # "May" opening a question
+        ("May on trade", "Theresa May"),  # but a name asked about
+        ("May's view of trade", "Theresa May"),
         ("Will Kuleba go to Beijing?", "Dmytro Kuleba"),  # a first name only when asked of
         ("What did Maria say?", None),  # two Marias quoted alike
         ("What did Tom say?", "Tom"),  # one quoted by that one name about as often
@@ -211,6 +214,7 @@ def test_lower_case_names_and_first_names(question: str, name: str | None) -> No
         Speaker(14, "German Ortega", "person", quote_count=30),
         Speaker(15, "Amy Pope", "person", quote_count=5),
         Speaker(17, "George Will", "person", quote_count=50),  # "Will" opens questions
+        Speaker(18, "Theresa May", "person", quote_count=6),
         Speaker(16, "Sirius Vice President", "person", ("Vice President",), quote_count=2),
     ]
     assert parse_question(question, speakers, None).speaker_name == name
@@ -335,6 +339,8 @@ def test_no_speaker_and_who_questions() -> None:
         ("What happened in the summer of 2015?", None, ("2015-06-01", "2015-08-31")),
         ("late 2015", None, ("2015-09-01", "2015-12-31")),
         ("What was said on February 30, 2016?", None, None),  # no such day
+        ("between December 2015 and January 2016", None, ("2015-12-01", "2016-01-31")),
+        ("from November to February 2016", None, ("2015-11-01", "2016-02-29")),
     ],
 )
 def test_dates_in_question(
@@ -428,3 +434,4 @@ def test_quoted_phrases_are_the_questions_own_quotation_marks() -> None:
     assert quoted_phrases("Who said “the campaign goes on” in Ohio?") == ["the campaign goes on"]
     # An apostrophe opens nothing, and one word is no phrase.
     assert quoted_phrases("What was Trump's 'deal' with Kasich's team?") == []
+    assert quoted_phrases("Who said 'he's a loser'?") == ["he's a loser"]
