@@ -552,11 +552,16 @@ class Whosaid:
     ) -> bool:
         """Whether a question that asks what someone said about something, and matches others'
         passages well ("What did Kasich say about the weather?" finds a forecast), has none of
-        theirs among the best and none anywhere about it: none holding all of the topic's
-        words, none close to it without the name."""
+        theirs among the best, none of those naming them, and none of theirs anywhere about
+        it: none holding all of the topic's words, none close to it without the name."""
         theirs = snap.passages_of(query.speaker_ids)
         top = np.array([c.position for c in ranked[:TOPIC_ANSWERS]], dtype=np.int64)
         if not len(theirs) or members(theirs, top).any():
+            return False
+        # A best passage that names them may hold their words, given to "he" or to no one.
+        surnames = {fold(snap.by_id[i].name).split()[-1] for i in query.speaker_ids}
+        texts = self.store.passages_by_id([c.passage_id for c in ranked[:TOPIC_ANSWERS]])
+        if any(surnames & set(tokenize(p[0])) for p in texts.values()):
             return False
         if np.isin(snap.searcher.row_ids[theirs], topic.holding).any():
             return False

@@ -423,24 +423,25 @@ def test_a_named_persons_passages_must_match_what_is_asked_without_the_name(
 def test_a_person_asked_about_what_only_others_spoke_of_gets_no_answer(
     tmp_path: Path, articles_dir: Path
 ) -> None:
-    # Others' passages name Berg and speak of the weather; his one quote is on the bridge.
+    # Others' passages speak of the weather (and of a Tom); Berg's one quote is on the bridge.
     weather = "\n\n".join(
         f"Storms and weather warnings came with the weather at the harbor on day {n}, and Tom "
-        f"Berg watched. “The weather is bad,” Maria Lopez said on day {n}. " * 2
+        f"watched. “The weather is bad,” Maria Lopez said on day {n}. " * 2
         for n in range(8)
     )
     (articles_dir / "gamma.txt").write_text(f"date 2021-07-01\ntitle: Weather\n\n{weather}\n")
     strict = strict_engine(
         tmp_path / "data", articles_dir, unknown_name_cosine=-1, topic_cosine=1.01
     )
-    refused = strict.ask("What did Tom Berg say about the weather?")
+    # Asked by first name, his passages have no word of the question: others' come first.
+    refused = strict.ask("What did Tom say about storms and weather warnings?")
     assert refused.no_answer and refused.reason == (
-        'None of the passages quoting Tom Berg is about "weather".'
+        'None of the passages quoting Tom Berg is about "storms weather warnings".'
     )
     # The same asked of the person who spoke of it is answered.
-    assert not strict.ask("What did Maria Lopez say about the weather?").no_answer
+    assert not strict.ask("What did Maria Lopez say about storms and weather warnings?").no_answer
     # Quoting the topic changes nothing: the passages holding it are not his.
-    assert strict.ask("What did Tom Berg say about 'the weather'?").no_answer
+    assert strict.ask("What did Tom say about storms and 'weather warnings'?").no_answer
 
 
 def test_a_rare_word_no_best_article_holds_needs_a_close_match(
