@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -45,6 +45,7 @@ from index.query import (
     Query,
     explicit_speaker,
     fold,
+    month_range,
     names_person,
     parse_question,
     without_dates,
@@ -99,12 +100,8 @@ def checked_date(value: str | None, option: str, last: bool = False) -> str | No
         if match is None:
             raise ValueError
         year, month, day = int(match[1]), int(match[2] or (12 if last else 1)), match[3]
-        if not 1 <= month <= 12:
-            raise ValueError
-        if day is None:
-            following = date(year + month // 12, month % 12 + 1, 1)
-            end = following - timedelta(days=1)
-            return (end if last else date(year, month, 1)).isoformat()
+        if day is None:  # month_range refuses a 13th month
+            return month_range(year, month)[1 if last else 0]
         return date(year, month, int(day)).isoformat()
     except ValueError:
         raise QuestionError(
@@ -735,7 +732,7 @@ def _boosted(
     candidates: list[Candidate],
     dated: np.ndarray,
     theirs: np.ndarray,
-    verbatim: np.ndarray = _NONE,
+    verbatim: np.ndarray,
 ) -> list[Candidate]:
     """Candidates boosted and ranked again: a speaker named in the question is soft, boosted
     rather than required, so an attribution miss cannot hide an answer."""
