@@ -135,6 +135,9 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    if bool(args.questions) == bool(args.question):  # checked before any index is built
+        print("whosaid ask: give a question or --questions FILE (one of them)", file=sys.stderr)
+        return 2
     engine = open_engine(args, settings)
     if not engine.has_index():
         log.info("no index yet: building it first")
@@ -142,14 +145,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             engine.update(args.articles or settings.articles_dir, progress=progress)
     k = settings.top_k if args.k is None else args.k
     options = dict(k=k, speaker=args.speaker, since=args.since, until=args.until)
-    if args.questions and args.question:
-        print("whosaid ask: give a question or --questions FILE, not both", file=sys.stderr)
-        return 2
     if args.questions:
         return _ask_many(engine, args.questions, options)
-    if not args.question:
-        print("whosaid ask: give a question, or --questions FILE", file=sys.stderr)
-        return 2
     result = engine.ask(args.question, **options)
     _emit(args, result_json(result), format_answers(result))
     return 0
@@ -239,7 +236,7 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
         print("whosaid: --speaker is empty; give a name (see `whosaid speakers`)", file=sys.stderr)
         return 2
     if args.speaker and engine.find_speaker(args.speaker) is None:
-        close = [s.name for s in engine.speakers(args.speaker.split()[-1])][:5]
+        close = engine.close_speakers(args.speaker)
         hint = f"; did you mean {', '.join(close)}?" if close else "; see `whosaid speakers`"
         print(f"whosaid: no speaker called {args.speaker} is quoted{hint}", file=sys.stderr)
         return 1

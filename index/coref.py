@@ -34,7 +34,14 @@ from index.cues import (
     TITLE_WORDS,
     inflected_report,
 )
-from index.mentions import Mention, mention_of, name_parts, name_suffix, spaced_dash
+from index.mentions import (
+    Mention,
+    mention_of,
+    name_parts,
+    name_suffix,
+    one_apostrophe,
+    spaced_dash,
+)
 from index.models import SpeakerKind
 
 # What the recogniser calls a full name it missed ("Eswar Prasad" as ORG): places, dates
@@ -114,7 +121,7 @@ class ArticlePeople:
         return next((p.gender for p in self.people if p.name == full and p.gender), None)
 
 
-def _same_person(candidate: str, first: str, surname: str, suffix: str = "") -> bool:
+def _same_person(candidate: str, first: str, surname: str, suffix: str) -> bool:
     """Whether ``candidate`` may be the person of these names: the same surname and, when
     both have first names, the same first name and suffix (Donald Trump is not Donald Trump
     Jr.)."""
@@ -146,7 +153,7 @@ def collect_people(doc: Doc, in_quote: Callable[[int], bool]) -> ArticlePeople:
         if in_quote(ent.start_char):
             continue
         mention = mention_of(ent.root)
-        name = (mention.name or ent.text).replace("\u2019", "'")  # as `clean_name` writes it
+        name = one_apostrophe(mention.name or ent.text)
         if not name_parts(name)[1]:
             continue
         subject = ent.root.dep_ in SUBJECT_DEPS
@@ -233,7 +240,7 @@ def _missed_full_names(
             continue  # "Rachel Maddow Show", "Alexandria Ocasio-Cortez"
         known = key in tagged_alone and first.lower_ not in lower
         if usual or (known and not inflected_report(first.text)):  # not "Continued Berg"
-            name = f"{first.text} {surname.text}".replace("\u2019", "'")
+            name = one_apostrophe(f"{first.text} {surname.text}")
             subject = surname.dep_ in SUBJECT_DEPS
             found[key] = _Person(name, first.idx, subject, name_gender(name), None)
     return list(found.values())
@@ -397,7 +404,7 @@ def _word_gender_cue(word: str) -> str | None:
 
 
 def _as_written(text: str) -> str:
-    words = text.replace("\u2019", "'").split()  # one apostrophe, as `clean_name` writes it
+    words = one_apostrophe(text).split()
     if words and words[0].lower() in HONORIFICS:
         return text
     return " ".join(words)

@@ -421,7 +421,7 @@ class Whosaid:
             else None,
         )
         if speaker and not query.speaker_ids:
-            close = [s.name for s in self.speakers(speaker.split()[-1])][:5]
+            close = self.close_speakers(speaker)
             unknown = f"No speaker called {speaker} is quoted in the articles."
             return replace(result, no_answer=True, closest=tuple(close), reason=unknown)
         # "What did X say?" with no topic: the user wants X's words, however they score; and
@@ -635,6 +635,10 @@ class Whosaid:
         if sort not in keys:
             raise QuestionError(f"sort must be one of {', '.join(keys)}")
         return sorted(found, key=keys[sort])  # type: ignore[arg-type]
+
+    def close_speakers(self, name: str, limit: int = 5) -> list[str]:
+        """Names of speakers that share the last word of ``name``, for a name no one has."""
+        return [s.name for s in self.speakers(name.split()[-1])][:limit] if name.split() else []
 
     def find_speaker(self, name: str) -> Speaker | None:
         """The speaker a name or alias means, if any."""

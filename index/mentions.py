@@ -167,13 +167,17 @@ def _widen_name(ent: Span, tokens: list[Token]) -> Span:
     return ent.doc[start : ent.end]
 
 
+def one_apostrophe(name: str) -> str:
+    """A name written with the plain apostrophe: "O’Malley" and "O'Malley" are one person."""
+    return name.replace("\u2019", "'")
+
+
 def clean_name(text: str) -> str:
     """A name without honorifics, possessive or edge punctuation ("Mr. Berg's" -> "Berg");
     empty for markup, which names nobody ('datetime="2016' in an embedded tweet)."""
     if any(c in text for c in "=<>"):
         return ""
-    # One apostrophe for all: "O’Malley" and "O'Malley" are one person.
-    words = text.replace("\n", " ").replace("\u2019", "'").split()
+    words = one_apostrophe(text.replace("\n", " ")).split()
     while words and words[0].lower().rstrip(",") in HONORIFICS | {"the"}:
         words = words[1:]
     if words and words[-1].endswith(_POSSESSIVE):
@@ -316,7 +320,7 @@ def mention_of(head: Token) -> Mention:
             name = clean_name(doc[tokens[0].i : head.i + 1].text)
     role = role or _apposition_role(head)
     text = span.text
-    name = name.replace("\u2019", "'") if name else None  # as `clean_name` writes it
+    name = one_apostrophe(name) if name else None
     return Mention(text, span.start_char, span.end_char, name, role, kind, False, lower)
 
 

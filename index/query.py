@@ -69,7 +69,6 @@ _WORDS_ASKED = re.compile(r"^(?:['’]s?)?\W{0,3}" + _SPEECH, re.IGNORECASE)
 # Words that open a question as verbs, whatever speaker has them as a name.
 _AUXILIARIES = frozenset("will may can could should would must might shall".split())
 _THE = re.compile(r"\bthe\s+$", re.IGNORECASE)
-_SPEECH_NEXT = re.compile(r"^\W{0,3}" + _SPEECH, re.IGNORECASE)
 _SPEECH_BEFORE = re.compile(
     rf"\b(according to|did|does|do|has|have|from|by)\s+(?:the\s+)?(?:(?:{_TITLE})\.?\s+)?$",
     re.IGNORECASE,
@@ -254,16 +253,6 @@ class SpeakerMatcher:
         while i < len(words):
             for n in range(min(self.longest, len(words) - i), 0, -1):
                 span = words[i : i + n]
-                if (
-                    i == 0
-                    and n == 1
-                    and normed[0] in _AUXILIARIES
-                    and len(words) > 1
-                    and not _WORDS_ASKED.match(question[words[0].end() :])
-                    and not _TOPIC_AFTER.match(question[words[0].end() :])
-                    and not words[0].group(0).endswith(("'s", "’s"))
-                ):
-                    continue  # "Will Bernie Sanders ...?" is not about George Will; "May on"
                 found, by_first_name = self._named(tuple(normed[i : i + n]))
                 start, end = span[0].start(), span[-1].end()
                 cased = lowered or span[0].group(0)[:1].isupper()
@@ -276,15 +265,14 @@ class SpeakerMatcher:
                     and not _SOMEONE_OF.match(question[end:])  # "the Zelensky campaign"
                 ):
                     continue  # "the Pope", "the president": a title, not Amy Pope
-                opening = not question[:start].strip(" \"'“‘")
                 if (
-                    by_first_name
-                    and opening
-                    and not (
-                        _SPEECH_NEXT.match(question[end:]) or _TOPIC_AFTER.match(question[end:])
-                    )
+                    n == 1
+                    and (by_first_name or normed[i] in _AUXILIARIES)
+                    and not question[:start].strip(" \"'“‘")
+                    and len(words) > 1
+                    and not _asked_about(question, span[0])
                 ):
-                    continue  # "Will Trump win?" is not about a Will
+                    continue  # "Will Trump win?" is about no Will; "May on Brexit" is May
                 found = _named_here(question, found, n, start, end)
                 if not found:
                     continue
@@ -316,12 +304,20 @@ _GIVEN_NAMES = MALE_NAMES | FEMALE_NAMES
 FIRST_NAME_LEAD = 3
 
 
+def _asked_about(question: str, word: re.Match[str]) -> bool:
+    """Whether a word opening the question is asked about: "May's plan", "May said", "May on
+    Brexit"."""
+    after = question[word.end() :]
+    possessive = word.group(0).endswith(("'s", "’s"))
+    return possessive or bool(_WORDS_ASKED.match(after) or _TOPIC_AFTER.match(after))
+
+
 def _asked_what_said(question: str, start: int, end: int) -> bool:
     """Whether the words at [start, end) are asked what they said: "What did <them> say",
     "according to <them>"."""
     before = _SPEECH_BEFORE.search(question[:start])
     return bool(
-        before and (_SPEECH_NEXT.match(question[end:]) or before.group(1).lower() == "according to")
+        before and (_WORDS_ASKED.match(question[end:]) or before.group(1).lower() == "according to")
     )
 
 

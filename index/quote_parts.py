@@ -89,17 +89,10 @@ def is_speech_verb(token: Token) -> bool:
 def _other_sense(token: Token, lemma: str) -> bool:
     """A reporting verb in a sense that reports nothing: "That said, ..." (however), "denied
     him a hearing" (refused him)."""
-    if lemma == "say" and token.i > 0:
-        before, after = (
-            token.doc[token.i - 1],
-            token.nbor(1) if token.i + 1 < len(token.doc) else None,
-        )
-        if (
-            before.lower_ == "that"
-            and before.is_sent_start
-            and after is not None
-            and after.text == ","
-        ):
+    doc = token.doc
+    if lemma == "say" and 0 < token.i < len(doc) - 1:
+        before, after = doc[token.i - 1], doc[token.i + 1]
+        if before.lower_ == "that" and before.is_sent_start and after.text == ",":
             return True
     objects = [c for c in token.children if c.dep_ in ("dative", "dobj")]
     return lemma == "deny" and len(objects) > 1

@@ -319,7 +319,7 @@ def nominal_reports(doc: Doc, marks: MarkIndex) -> list[Found]:
         if index >= len(doc) or doc[index].idx != match.start():
             continue
         noun = doc[index]
-        if not _report_noun(noun) or marks.token_quote[noun.i] >= 0 or noun.dep_ == "ROOT":
+        if not _used_as_noun(noun) or marks.token_quote[noun.i] >= 0 or noun.dep_ == "ROOT":
             continue  # a noun the parser made the root has swallowed the sentence's verb
         clause = _noun_content(noun)
         source = _noun_source(noun) if clause is not None else None
@@ -339,13 +339,11 @@ def nominal_reports(doc: Doc, marks: MarkIndex) -> list[Found]:
     return found
 
 
-def _report_noun(token: Token) -> bool:
-    """A report noun, also where the tagger took one for a verb ('her warning that')."""
-    noun = token.tag_ in ("NN", "NNS") or (
+def _used_as_noun(token: Token) -> bool:
+    """A noun, also where the tagger took one for a verb ('her warning that')."""
+    return token.tag_ in ("NN", "NNS") or (
         token.tag_ == "VBG" and any(c.dep_ in ("poss", "det") for c in token.children)
     )
-    singular = token.lower_[:-1] if token.lower_.endswith("s") else token.lower_
-    return noun and (token.lower_ in STATEMENT_NOUNS or singular in STATEMENT_NOUNS)
 
 
 def _noun_content(noun: Token) -> Token | None:

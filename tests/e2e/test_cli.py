@@ -149,7 +149,8 @@ def test_questions_file_gives_one_json_line_each(
         (["ask", "Kuleba?", "-k", "0"], "1 to 25 answers"),
         (["ask", "Kuleba?", "--until", "2022/05/31"], "YYYY-MM-DD"),
         (["ask", "--questions", "no-such-file.txt"], "cannot read the questions file"),
-        (["ask", "Kuleba?", "--questions", "no-such-file.txt"], "not both"),
+        (["ask", "Kuleba?", "--questions", "no-such-file.txt"], "one of them"),
+        (["ask"], "one of them"),
         (["quotes", "--speaker", "Zorro"], "no speaker called Zorro"),
     ],
 )
